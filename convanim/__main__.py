@@ -1,0 +1,5 @@
+"""``python -m convanim``."""
+
+from .cli import main
+
+main()

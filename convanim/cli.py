@@ -1,0 +1,257 @@
+"""The ``convanim`` command: option declarations and one call into the library per command.
+
+No arithmetic and no drawing here. Heavy libraries (numpy, Pillow) are imported inside commands
+so that ``convanim --help`` and ``convanim presets`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from . import __version__
+from .files import OutputError
+from .spec import SpecError
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class PairType(click.ParamType):  # type: ignore[type-arg]
+    """``N`` or ``NxM`` (also ``N,M``): one integer per axis, height first."""
+
+    name = "N|NxM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip().lower().replace("×", "x").replace(",", "x")
+        parts = text.split("x")
+        try:
+            if len(parts) not in (1, 2) or not all(p.strip() for p in parts):
+                raise ValueError
+            numbers = [int(p) for p in parts]
+        except ValueError:
+            self.fail(f"{value!r} is not N or NxM: write a whole number such as 3, or two such as 3x5", param, ctx)
+        return (numbers[0], numbers[-1])
+
+
+PAIR = PairType()
+
+
+def _fail(message: str) -> NoReturn:
+    raise click.UsageError(message)
+
+
+def spec_options(func: F) -> F:
+    """The spec options, the same on every command that computes a convolution."""
+    options = [
+        click.option(
+            "-i",
+            "--input-size",
+            type=PAIR,
+            default="5",
+            show_default=True,
+            help="Input height x width: 5 or 5x7. A height of 1 is a 1-D strip.",
+        ),
+        click.option(
+            "-k", "--kernel-size", type=PAIR, default="3", show_default=True, help="Kernel height x width: 3 or 1x3."
+        ),
+        click.option("-s", "--stride", type=PAIR, default="1", show_default=True, help="Stride: N or NxM."),
+        click.option(
+            "-p",
+            "--pad",
+            "padding",
+            type=PAIR,
+            default="0",
+            show_default=True,
+            help="Zero padding on each side: N or NxM.",
+        ),
+        click.option(
+            "-d", "--dilation", type=PAIR, default="1", show_default=True, help="Dilation (1 = no gaps): N or NxM."
+        ),
+        click.option(
+            "--transpose",
+            "transposed",
+            is_flag=True,
+            help="Transposed convolution (conv_transpose2d), drawn as a scatter.",
+        ),
+        click.option(
+            "--output-padding",
+            type=PAIR,
+            default="0",
+            show_default=True,
+            help="Transposed only: extra rows/columns at the bottom/right; < stride or dilation.",
+        ),
+        click.option("--in-channels", type=int, default=1, show_default=True, help="Input channels C."),
+        click.option("--out-channels", type=int, default=1, show_default=True, help="Output channels (filters) F."),
+        click.option(
+            "--groups",
+            type=int,
+            default=1,
+            show_default=True,
+            help="Groups; must divide both channel counts (--groups C is depthwise).",
+        ),
+        click.option("--bias/--no-bias", default=False, show_default=True, help="Add a bias per output channel."),
+        click.option(
+            "--values",
+            default="random",
+            show_default=True,
+            metavar="KIND|FILE",
+            help="Numbers: random (small integers from --seed), ones, arange, or a .npy/.json/.csv "
+            "file holding the input (W, HxW or CxHxW; CSV: one row per line). A JSON object "
+            'may hold "input", "weight" and "bias". Sizes not given are read from the file.',
+        ),
+        click.option(
+            "--kernel-values",
+            default=None,
+            metavar="KIND|FILE",
+            help="Numbers of the kernel: a kind as for --values or a file (k, khxkw, or 4-D in "
+            "PyTorch layout). Default: the kind of --values.",
+        ),
+        click.option(
+            "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed for random values."
+        ),
+        click.option(
+            "--preset",
+            default=None,
+            metavar="NAME",
+            help="Start from a named preset (see 'convanim presets'); other options override it.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+SPEC_KEYS = (
+    "input_size",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "transposed",
+    "output_padding",
+    "in_channels",
+    "out_channels",
+    "groups",
+    "bias",
+)
+VALUE_KEYS = ("values", "kernel_values", "seed")
+
+
+def _explicit(ctx: click.Context, names: tuple[str, ...]) -> set[str]:
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT, ParameterSource.PROMPT)
+    return {name for name in names if ctx.get_parameter_source(name) in given}
+
+
+def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
+    """Options (and a preset) -> the trace. Errors become one-line usage errors."""
+    from . import presets as presets_module
+    from .trace import trace
+    from .values import resolve
+
+    explicit = _explicit(ctx, SPEC_KEYS + VALUE_KEYS)
+    fields = {key: params[key] for key in SPEC_KEYS}
+    values = {key: params[key] for key in VALUE_KEYS}
+    if params.get("preset"):
+        try:
+            preset = presets_module.get(params["preset"])
+        except KeyError as err:
+            _fail(f"--preset: {err.args[0]}")
+        fields.update({k: v for k, v in preset.spec.items() if k not in explicit})
+        for key in VALUE_KEYS:
+            if key not in explicit:
+                values[key] = getattr(preset, key)
+        explicit |= set(preset.spec)
+    try:
+        spec, arrays = resolve(fields, explicit, **values)
+        return trace(spec, arrays.input, arrays.weight, arrays.bias)
+    except SpecError as err:
+        _fail(str(err))
+
+
+class ConvanimGroup(click.Group):
+    """Reports every error as one line on stderr (no usage dump, no traceback)."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as err:
+            click.echo(f"Error: {err.format_message()}", err=True)
+            sys.exit(err.exit_code)
+        except SpecError as err:
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(2)
+        except OutputError as err:
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(1)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=ConvanimGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="convanim")
+def cli() -> None:
+    """Correct, legible animated diagrams of convolutions.
+
+    Every number and highlight comes from one recorded trace of the computation
+    (PyTorch semantics: conv2d is cross-correlation).
+
+    \b
+    Examples:
+      convanim render --stride 2 --pad 1 -o conv.gif
+      convanim render --transpose -i 2 -s 2 -p 1 --output-padding 1 -o up.gif
+      convanim trace -s 2 -p 1 -o trace.json
+      convanim assets --check
+    """
+
+
+@cli.command("trace", context_settings=CONTEXT)
+@spec_options
+@click.option(
+    "-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the JSON ('-' for stdout)."
+)
+@click.pass_context
+def trace_command(ctx: click.Context, /, output: str, **params: Any) -> None:
+    """Write the trace of a convolution as JSON: spec, input, weight, bias, output and every step."""
+    from .export import trace_to_json
+    from .files import write_output
+
+    recorded = _build_trace(ctx, params)
+    text = trace_to_json(recorded).encode()
+    write_output(output, lambda stream: stream.write(text), option="--output")
+
+
+@cli.command("presets", context_settings=CONTEXT)
+def presets_command() -> None:
+    """List the named presets with their parameters and the command that draws each."""
+    from .presets import PRESETS
+
+    width = max(len(name) for name in PRESETS)
+    for preset in PRESETS.values():
+        spec = preset.conv_spec()
+        click.echo(f"{preset.name:<{width}}  {spec.describe()}")
+        click.echo(f"{'':<{width}}  {preset.title}; writes {preset.filename}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="convanim")

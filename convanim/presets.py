@@ -1,0 +1,199 @@
+"""The one table of named animations: the docs assets, the README gallery and the tests.
+
+Pure data (no numpy, no Pillow) so that ``convanim presets`` starts fast. Names follow
+conv_arithmetic's where a picture people know exists, and spell out the configuration otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spec import ConvSpec
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named animation: its spec, how it is drawn, and the asset file it makes.
+
+    ``spec`` holds ``ConvSpec`` keyword arguments; ``values``/``kernel_values``/``seed`` choose the
+    numbers; ``render`` holds render options (``steps``, ``frame`` for stills, ...).
+    """
+
+    name: str
+    filename: str
+    title: str
+    spec: dict[str, Any]
+    values: str = "random"
+    kernel_values: str | None = None
+    seed: int = 0
+    render: dict[str, Any] = field(default_factory=dict)
+
+    def conv_spec(self) -> ConvSpec:
+        return ConvSpec(**self.spec)
+
+    def command(self) -> str:
+        """The ``convanim render`` command line that draws this preset from scratch."""
+        spec = self.conv_spec()
+        words = ["convanim render"]
+
+        def pair(option: str, value: tuple[int, int], default: tuple[int, int]) -> None:
+            if value != default:
+                words.append(f"{option} {value[0] if value[0] == value[1] else f'{value[0]}x{value[1]}'}")
+
+        pair("-i", spec.input_size, (5, 5))
+        pair("-k", spec.kernel_size, (3, 3))
+        pair("-s", spec.stride, (1, 1))
+        pair("-p", spec.padding, (0, 0))
+        pair("-d", spec.dilation, (1, 1))
+        if spec.transposed:
+            words.append("--transpose")
+        pair("--output-padding", spec.output_padding, (0, 0))
+        for option, value in (
+            ("--in-channels", spec.in_channels),
+            ("--out-channels", spec.out_channels),
+            ("--groups", spec.groups),
+        ):
+            if value != 1:
+                words.append(f"{option} {value}")
+        if spec.bias:
+            words.append("--bias")
+        if self.values != "random":
+            words.append(f"--values {self.values}")
+        if self.kernel_values is not None:
+            words.append(f"--kernel-values {self.kernel_values}")
+        if self.seed:
+            words.append(f"--seed {self.seed}")
+        for key, value in self.render.items():
+            words.append(f"--{key.replace('_', '-')} {value}")
+        words.append(f"-o {self.filename}")
+        return " ".join(words)
+
+
+def _p(v: int | tuple[int, int]) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else v
+
+
+def _conv(
+    i: int | tuple[int, int], k: int | tuple[int, int], s: int = 1, p: int = 0, d: int = 1, **extra: Any
+) -> dict[str, Any]:
+    return {"input_size": _p(i), "kernel_size": _p(k), "stride": _p(s), "padding": _p(p), "dilation": _p(d), **extra}
+
+
+def _tconv(i: int, k: int, s: int = 1, p: int = 0, d: int = 1, op: int = 0, **extra: Any) -> dict[str, Any]:
+    return {**_conv(i, k, s, p, d, **extra), "transposed": True, "output_padding": _p(op)}
+
+
+_TABLE: list[Preset] = [
+    Preset(
+        "conv",
+        "conv.gif",
+        "3x3 filter on a 4x4 image, one multiply-add per frame",
+        _conv(4, 3),
+        render={"steps": "term"},
+    ),
+    Preset("conv_no_padding", "conv_no_padding.gif", "5x5 input, 3x3 kernel, no padding", _conv(5, 3)),
+    Preset("conv_padding", "conv_padding.gif", "5x5 input, 3x3 kernel, stride 2, padding 1", _conv(5, 3, s=2, p=1)),
+    Preset(
+        "transpose_conv",
+        "transpose_conv.gif",
+        "transposed: 2x2 input, 3x3 kernel, stride 2, padding 1, output padding 1 -> 4x4",
+        _tconv(2, 3, s=2, p=1, op=1),
+    ),
+    Preset(
+        "transpose_conv_overlap",
+        "transpose_conv_overlap.png",
+        "still: two stamps of the transposed case and their summed overlap",
+        _tconv(2, 3, s=2, p=1, op=1),
+        render={"frame": 1},
+    ),
+    # The classic set, named as in conv_arithmetic.
+    Preset("no_padding_no_strides", "no_padding_no_strides.gif", "4x4 input, 3x3 kernel", _conv(4, 3)),
+    Preset(
+        "arbitrary_padding_no_strides",
+        "arbitrary_padding_no_strides.gif",
+        "5x5 input, 4x4 kernel, padding 2",
+        _conv(5, 4, p=2),
+    ),
+    Preset(
+        "same_padding_no_strides",
+        "same_padding_no_strides.gif",
+        "5x5 input, 3x3 kernel, padding 1 (output the size of the input)",
+        _conv(5, 3, p=1),
+    ),
+    Preset(
+        "full_padding_no_strides",
+        "full_padding_no_strides.gif",
+        "5x5 input, 3x3 kernel, padding 2 (every partial overlap)",
+        _conv(5, 3, p=2),
+    ),
+    Preset("no_padding_strides", "no_padding_strides.gif", "5x5 input, 3x3 kernel, stride 2", _conv(5, 3, s=2)),
+    Preset(
+        "padding_strides", "padding_strides.gif", "5x5 input, 3x3 kernel, stride 2, padding 1", _conv(5, 3, s=2, p=1)
+    ),
+    Preset(
+        "padding_strides_odd",
+        "padding_strides_odd.gif",
+        "6x6 input, 3x3 kernel, stride 2, padding 1 (the last row and column are skipped)",
+        _conv(6, 3, s=2, p=1),
+    ),
+    Preset("dilation", "dilation.gif", "7x7 input, 3x3 kernel, dilation 2", _conv(7, 3, d=2)),
+    Preset(
+        "no_padding_no_strides_transposed",
+        "no_padding_no_strides_transposed.gif",
+        "transposed: 2x2 input, 3x3 kernel -> 4x4",
+        _tconv(2, 3),
+    ),
+    Preset(
+        "arbitrary_padding_no_strides_transposed",
+        "arbitrary_padding_no_strides_transposed.gif",
+        "transposed: 6x6 input, 4x4 kernel, padding 2 -> 5x5",
+        _tconv(6, 4, p=2),
+    ),
+    Preset(
+        "same_padding_no_strides_transposed",
+        "same_padding_no_strides_transposed.gif",
+        "transposed: 5x5 input, 3x3 kernel, padding 1 -> 5x5",
+        _tconv(5, 3, p=1),
+    ),
+    Preset(
+        "full_padding_no_strides_transposed",
+        "full_padding_no_strides_transposed.gif",
+        "transposed: 7x7 input, 3x3 kernel, padding 2 -> 5x5",
+        _tconv(7, 3, p=2),
+    ),
+    Preset(
+        "no_padding_strides_transposed",
+        "no_padding_strides_transposed.gif",
+        "transposed: 2x2 input, 3x3 kernel, stride 2 -> 5x5",
+        _tconv(2, 3, s=2),
+    ),
+    Preset(
+        "padding_strides_transposed",
+        "padding_strides_transposed.gif",
+        "transposed: 3x3 input, 3x3 kernel, stride 2, padding 1 -> 5x5",
+        _tconv(3, 3, s=2, p=1),
+    ),
+    Preset(
+        "padding_strides_odd_transposed",
+        "padding_strides_odd_transposed.gif",
+        "transposed: 3x3 input, 3x3 kernel, stride 2, padding 1, output padding 1 -> 6x6",
+        _tconv(3, 3, s=2, p=1, op=1),
+    ),
+    Preset(
+        "dilation_transposed",
+        "dilation_transposed.gif",
+        "transposed: 3x3 input, 3x3 kernel, dilation 2 -> 7x7",
+        _tconv(3, 3, d=2),
+    ),
+]
+
+PRESETS: dict[str, Preset] = {preset.name: preset for preset in _TABLE}
+
+
+def get(name: str) -> Preset:
+    """The preset called ``name``; ``KeyError`` with the known names otherwise."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise KeyError(f"unknown preset {name!r}: run 'convanim presets' to list them") from None

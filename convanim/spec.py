@@ -1,0 +1,279 @@
+"""The convolution being drawn: sizes and hyper-parameters, validated once.
+
+A :class:`ConvSpec` is the single description every other module works from. Its output size is
+always derived (PyTorch's formulas), never passed in, so a picture can never claim a size the
+arithmetic does not give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+Pair = tuple[int, int]
+
+
+class SpecError(ValueError):
+    """An invalid specification; the message names the option and the fix."""
+
+
+def _axis_words(values: Pair, noun: str) -> str:
+    """'kernel 5' when both axes agree, otherwise 'kernel 5x3'."""
+    return f"{noun} {values[0]}" if values[0] == values[1] else f"{noun} {values[0]}x{values[1]}"
+
+
+def pair_text(values: Pair) -> str:
+    """A pair as a user types it: ``3`` when square, ``3x5`` otherwise."""
+    return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """A 2-D convolution (or transposed convolution) with PyTorch semantics.
+
+    Parameters
+    ----------
+    input_size : (int, int)
+        Input height and width. A 1-D convolution is ``(1, W)`` with a ``(1, k)`` kernel.
+    kernel_size : (int, int)
+        Kernel height and width.
+    stride, padding, dilation : (int, int)
+        As in ``torch.nn.functional.conv2d`` / ``conv_transpose2d``.
+    output_padding : (int, int)
+        Transposed only: extra rows/columns at the bottom/right of the output; each must be
+        smaller than the stride or the dilation on its axis.
+    in_channels, out_channels, groups : int
+        Channels of input and output; both must be divisible by ``groups``.
+    bias : bool
+        Whether a bias is added to every output cell.
+    transposed : bool
+        ``conv_transpose2d`` (the scatter view) instead of ``conv2d``.
+
+    Raises
+    ------
+    SpecError
+        With a sentence naming the offending option and how to fix it.
+    """
+
+    input_size: Pair = (5, 5)
+    kernel_size: Pair = (3, 3)
+    stride: Pair = (1, 1)
+    padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
+    output_padding: Pair = (0, 0)
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+    bias: bool = False
+    transposed: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding"):
+            value = getattr(self, name)
+            if (
+                not isinstance(value, tuple)
+                or len(value) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            ):
+                raise SpecError(f"{name} must be a pair of integers, got {value!r}")
+        for name in ("in_channels", "out_channels", "groups"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise SpecError(f"{name} must be an integer, got {value!r}")
+        self._check()
+
+    # -- validation -------------------------------------------------------------------------
+
+    def _check(self) -> None:
+        minimum = {
+            "input_size": (1, "--input-size", "an input of at least 1x1"),
+            "kernel_size": (1, "--kernel-size", "a kernel of at least 1x1"),
+            "stride": (1, "--stride", "a stride of 1 or more"),
+            "dilation": (1, "--dilation", "a dilation of 1 or more (1 means no gaps)"),
+            "padding": (0, "--pad", "a padding of 0 or more"),
+            "output_padding": (0, "--output-padding", "an output padding of 0 or more"),
+        }
+        for name, (low, option, fix) in minimum.items():
+            value = getattr(self, name)
+            if min(value) < low:
+                raise SpecError(f"{option} {pair_text(value)} is out of range: use {fix}")
+        for name, option in (
+            ("in_channels", "--in-channels"),
+            ("out_channels", "--out-channels"),
+            ("groups", "--groups"),
+        ):
+            if getattr(self, name) < 1:
+                raise SpecError(f"{option} {getattr(self, name)} is out of range: use 1 or more")
+        for name, option in (("in_channels", "--in-channels"), ("out_channels", "--out-channels")):
+            channels = getattr(self, name)
+            if channels % self.groups:
+                raise SpecError(
+                    f"{option} {channels} is not divisible by --groups {self.groups}: "
+                    f"use a number of groups that divides both channel counts"
+                )
+        if self.transposed:
+            self._check_transposed()
+        else:
+            self._check_forward()
+
+    def _check_forward(self) -> None:
+        if any(self.output_padding):
+            raise SpecError(
+                "--output-padding only applies to a transposed convolution: add --transpose or drop --output-padding"
+            )
+        span = self.kernel_span
+        padded = self.padded_input_size
+        for axis in (0, 1):
+            if span[axis] > padded[axis]:
+                kernel = self.kernel_size[axis]
+                dil = self.dilation[axis]
+                square = span[0] == span[1] and padded[0] == padded[1]
+                where = "" if square else (" rows", " columns")[axis]
+                spans = (
+                    f"kernel {kernel} with dilation {dil} spans {span[axis]} cells"
+                    if dil > 1
+                    else f"kernel {kernel} spans {span[axis]} cells"
+                )
+                fix = "lower --dilation or raise --pad" if dil > 1 else "use a smaller --kernel-size or raise --pad"
+                raise SpecError(f"{spans} but the padded input is {padded[axis]}{where}: {fix}")
+
+    def _check_transposed(self) -> None:
+        for axis in (0, 1):
+            op = self.output_padding[axis]
+            s, d = self.stride[axis], self.dilation[axis]
+            if op >= s and op >= d:
+                raise SpecError(
+                    f"--output-padding {op} must be smaller than the stride ({s}) or the dilation "
+                    f"({d}): lower --output-padding or raise --stride"
+                )
+        out = self._raw_output_size()
+        for axis in (0, 1):
+            if out[axis] < 1:
+                raise SpecError(
+                    f"--pad {self.padding[axis]} crops away the whole output (it would be "
+                    f"{out[axis]} cells): lower --pad or use a larger --kernel-size or --stride"
+                )
+
+    # -- derived sizes ----------------------------------------------------------------------
+
+    @property
+    def kernel_span(self) -> Pair:
+        """Cells one kernel covers with dilation gaps: ``d*(k-1)+1`` per axis."""
+        return (
+            self.dilation[0] * (self.kernel_size[0] - 1) + 1,
+            self.dilation[1] * (self.kernel_size[1] - 1) + 1,
+        )
+
+    @property
+    def padded_input_size(self) -> Pair:
+        """Forward: the input with its zero-padding ring."""
+        return (
+            self.input_size[0] + 2 * self.padding[0],
+            self.input_size[1] + 2 * self.padding[1],
+        )
+
+    def _raw_output_size(self) -> Pair:
+        h, w = self.input_size
+        (sh, sw), (ph, pw) = self.stride, self.padding
+        (dh, dw), (kh, kw) = self.dilation, self.kernel_size
+        if self.transposed:
+            oph, opw = self.output_padding
+            return (
+                (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
+                (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1,
+            )
+        return (
+            (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1,
+            (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1,
+        )
+
+    @property
+    def output_size(self) -> Pair:
+        """Output height and width, from PyTorch's formulas."""
+        return self._raw_output_size()
+
+    @property
+    def stamp_size(self) -> Pair:
+        """Transposed: the full, uncropped extent the stamps cover: ``(H-1)*s + d*(k-1) + 1``."""
+        return (
+            (self.input_size[0] - 1) * self.stride[0] + self.kernel_span[0],
+            (self.input_size[1] - 1) * self.stride[1] + self.kernel_span[1],
+        )
+
+    @property
+    def canvas_size(self) -> Pair:
+        """Transposed: the uncropped output canvas (stamps plus any output padding beyond them)."""
+        stamp = self.stamp_size
+        return (
+            stamp[0] + max(0, self.output_padding[0] - self.padding[0]),
+            stamp[1] + max(0, self.output_padding[1] - self.padding[1]),
+        )
+
+    @property
+    def is_1d(self) -> bool:
+        """An input one row high with a one-row kernel: drawn and described as 1-D."""
+        return self.input_size[0] == 1 and self.kernel_size[0] == 1
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        """PyTorch layout: conv ``(F, C/g, kh, kw)``; transposed ``(C, F/g, kh, kw)``."""
+        kh, kw = self.kernel_size
+        if self.transposed:
+            return (self.in_channels, self.out_channels // self.groups, kh, kw)
+        return (self.out_channels, self.in_channels // self.groups, kh, kw)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return (self.in_channels, *self.input_size)
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        return (self.out_channels, *self.output_size)
+
+    @property
+    def n_steps(self) -> int:
+        """Steps of the trace: output cells (forward) or input cells (transposed)."""
+        if self.transposed:
+            return self.in_channels * self.input_size[0] * self.input_size[1]
+        ho, wo = self.output_size
+        return self.out_channels * ho * wo
+
+    @property
+    def terms_per_step(self) -> int:
+        """Multiply-adds in one step: the window (forward) or the stamp (transposed)."""
+        kh, kw = self.kernel_size
+        if self.transposed:
+            return (self.out_channels // self.groups) * kh * kw
+        return (self.in_channels // self.groups) * kh * kw
+
+    @property
+    def n_terms(self) -> int:
+        return self.n_steps * self.terms_per_step
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: every field as a list or scalar, plus the derived output size."""
+        data: dict[str, Any] = {"transposed": self.transposed}
+        for key, value in asdict(self).items():
+            if key == "transposed":
+                continue
+            data[key] = list(value) if isinstance(value, tuple) else value
+        data["output_size"] = list(self.output_size)
+        return data
+
+    def describe(self) -> str:
+        """A short human description, e.g. ``conv 5x5, kernel 3, stride 2, pad 1 -> 3x3``."""
+        parts = [
+            f"{'transposed conv' if self.transposed else 'conv'} {self.input_size[0]}x{self.input_size[1]}",
+            _axis_words(self.kernel_size, "kernel"),
+        ]
+        for name, noun, default in (
+            ("stride", "stride", (1, 1)),
+            ("padding", "pad", (0, 0)),
+            ("dilation", "dilation", (1, 1)),
+            ("output_padding", "output_padding", (0, 0)),
+        ):
+            value = getattr(self, name)
+            if value != default:
+                parts.append(_axis_words(value, noun))
+        ho, wo = self.output_size
+        return ", ".join(parts) + f" -> {ho}x{wo}"

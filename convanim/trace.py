@@ -1,0 +1,301 @@
+"""The recording every picture is drawn from: each placement and each partial sum.
+
+numpy only. :func:`trace` computes a convolution step by step with PyTorch's semantics and keeps
+every step in arrays (one row per step, one column per term), so a 32,768-placement trace is a few
+array operations rather than a million Python objects.
+
+Forward (``conv2d``, cross-correlation): one step per output cell, filters outermost, then rows,
+then columns. A step holds the window's input cells in *padded* coordinates, the kernel cells, the
+products and their running (partial) sums; the last partial sum plus the bias is the output cell.
+
+Transposed (``conv_transpose2d``, the scatter view): one step per input cell, channels outermost.
+A step stamps ``x[c, i, j] * weight[c]`` into the full, uncropped canvas and records the running
+canvas values of the cells it touched. The crop by ``padding`` and ``output_padding`` that turns
+the canvas into the output is explicit in :attr:`ScatterSteps.crop`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .spec import ConvSpec, SpecError
+
+Array = NDArray[Any]
+
+
+@dataclass(frozen=True)
+class ForwardSteps:
+    """Steps of a forward convolution; ``N`` steps of ``T`` terms each.
+
+    Attributes
+    ----------
+    output_cells : (N, 3) int
+        ``(filter, row, col)`` of the output cell each step computes.
+    input_cells : (N, T, 3) int
+        ``(channel, row, col)`` of each term's input cell in padded coordinates (dilation gaps
+        respected, every channel of the filter's group).
+    kernel_cells : (T, 3) int
+        ``(channel within group, row, col)`` of each term's kernel cell, the same for every step
+        (the filter is ``output_cells[:, 0]``).
+    input_values, kernel_values, products, partial_sums : (N, T)
+        The factors of every term, their products and the running sums, term by term.
+    in_padding : (N, T) bool
+        Whether the term's input cell lies in the zero-padding ring.
+    bias : (N,)
+        The bias added to the step's output cell (zeros without bias).
+    values : (N,)
+        The output cell: ``partial_sums[:, -1] + bias``.
+    """
+
+    output_cells: Array
+    input_cells: Array
+    kernel_cells: Array
+    input_values: Array
+    kernel_values: Array
+    products: Array
+    partial_sums: Array
+    in_padding: Array
+    bias: Array
+    values: Array
+
+    def __len__(self) -> int:
+        return int(self.output_cells.shape[0])
+
+
+@dataclass(frozen=True)
+class ScatterSteps:
+    """Steps of a transposed convolution (scatter view); ``N`` steps stamping ``Fg x kh x kw``.
+
+    Attributes
+    ----------
+    input_cells : (N, 3) int
+        ``(channel, row, col)`` of the input cell each step scatters.
+    input_values : (N,)
+        Its value.
+    output_channels : (N, Fg) int
+        The output channels the step writes (those of the input channel's group).
+    rows, cols : (N, kh) and (N, kw) int
+        Canvas rows and columns of the stamp (``i*stride + k*dilation``).
+    stamps : (N, Fg, kh, kw)
+        ``input value * weight[c]``: what the step adds.
+    running : (N, Fg, kh, kw)
+        The canvas values of the stamped cells after the step (the running sums).
+    canvas : (F, Hc, Wc)
+        The full uncropped canvas after the last step, before the bias.
+    crop : (top, left, height, width)
+        The window of the canvas that is the output: ``top = pad``, ``height`` the output size.
+    bias : (F,)
+        Added to every output cell of its channel after the crop (zeros without bias).
+    """
+
+    input_cells: Array
+    input_values: Array
+    output_channels: Array
+    rows: Array
+    cols: Array
+    stamps: Array
+    running: Array
+    canvas: Array
+    crop: tuple[int, int, int, int]
+    bias: Array
+
+    def __len__(self) -> int:
+        return int(self.input_cells.shape[0])
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A convolution with every step recorded. Plain data: arrays and a frozen spec."""
+
+    spec: ConvSpec
+    input: Array
+    weight: Array
+    bias: Array | None
+    output: Array
+    steps: ForwardSteps | ScatterSteps
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def padded_input(self) -> Array:
+        """Forward: the input with its zero ring, ``(C, H+2p, W+2p)``."""
+        ph, pw = self.spec.padding
+        return np.pad(self.input, ((0, 0), (ph, ph), (pw, pw)))
+
+
+def _check_array(name: str, option: str, array: Array, shape: tuple[int, ...]) -> Array:
+    if array.shape != shape:
+        got = "x".join(map(str, array.shape)) or "a scalar"
+        want = "x".join(map(str, shape))
+        raise SpecError(f"{name} has shape {got} but the spec needs {want}: fix {option}")
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise SpecError(f"{name} holds non-numeric values ({array.dtype}): fix {option}")
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise SpecError(f"{name} holds NaN or infinite values: fix {option}")
+    return array
+
+
+def _common_dtype(*arrays: Array | None) -> np.dtype[Any]:
+    kinds = [a.dtype for a in arrays if a is not None]
+    dtype = np.result_type(*kinds)
+    if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
+        return np.dtype(np.int64)
+    return np.dtype(np.float64)
+
+
+def trace(spec: ConvSpec, x: Array, weight: Array, bias: Array | None = None) -> Trace:
+    """Compute ``spec`` on ``x`` step by step.
+
+    Parameters
+    ----------
+    spec : ConvSpec
+        What to compute.
+    x : array, shape ``(C, H, W)``
+        The input.
+    weight : array
+        PyTorch layout: ``(F, C/g, kh, kw)``, or ``(C, F/g, kh, kw)`` when transposed.
+    bias : array of shape ``(F,)``, optional
+        Required when ``spec.bias`` is true, refused otherwise.
+
+    Returns
+    -------
+    Trace
+        Inputs, output and every step. Integer inputs give exact integer arithmetic (int64).
+
+    Raises
+    ------
+    SpecError
+        When an array's shape does not match the spec, or it holds NaN/inf or non-numbers.
+    """
+    x = _check_array("the input", "--values", np.asarray(x), spec.input_shape)
+    weight = _check_array("the kernel", "--kernel-values", np.asarray(weight), spec.weight_shape)
+    if spec.bias:
+        if bias is None:
+            raise SpecError("the spec has a bias but no bias values were given: pass bias=")
+        bias = _check_array("the bias", "--values", np.asarray(bias), (spec.out_channels,))
+    elif bias is not None:
+        raise SpecError("bias values were given but the spec has no bias: add --bias")
+    dtype = _common_dtype(x, weight, bias)
+    x, weight = x.astype(dtype), weight.astype(dtype)
+    bias = None if bias is None else bias.astype(dtype)
+    if spec.transposed:
+        return _trace_transposed(spec, x, weight, bias, dtype)
+    return _trace_forward(spec, x, weight, bias, dtype)
+
+
+def _trace_forward(spec: ConvSpec, x: Array, weight: Array, bias: Array | None, dtype: np.dtype[Any]) -> Trace:
+    f_count, cg, kh, kw = weight.shape
+    ho, wo = spec.output_size
+    (sh, sw), (dh, dw), (ph, pw) = spec.stride, spec.dilation, spec.padding
+    fg = spec.out_channels // spec.groups
+    t = cg * kh * kw
+
+    # Terms in (channel-in-group, kernel row, kernel col) order.
+    cl, ky, kx = (a.ravel() for a in np.meshgrid(np.arange(cg), np.arange(kh), np.arange(kw), indexing="ij"))
+    kernel_cells = np.stack([cl, ky, kx], axis=1)
+
+    f = np.arange(f_count)[:, None, None, None]
+    oy = np.arange(ho)[None, :, None, None]
+    ox = np.arange(wo)[None, None, :, None]
+    channel = (f // fg) * cg + cl  # (F, 1, 1, T)
+    row = oy * sh + ky * dh  # (1, Ho, 1, T)
+    col = ox * sw + kx * dw  # (1, 1, Wo, T)
+    shape = (f_count, ho, wo, t)
+    channel, row, col = (np.broadcast_to(a, shape) for a in (channel, row, col))
+
+    padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw)))
+    input_values = padded[channel, row, col]
+    kernel_values = np.broadcast_to(weight.reshape(f_count, 1, 1, t), shape)
+    products = input_values * kernel_values
+    partial_sums = np.cumsum(products, axis=-1, dtype=dtype)
+    in_padding = (row < ph) | (row >= ph + spec.input_size[0]) | (col < pw) | (col >= pw + spec.input_size[1])
+
+    n = f_count * ho * wo
+    step_bias = np.zeros((f_count, ho, wo), dtype=dtype)
+    if bias is not None:
+        step_bias += bias[:, None, None]
+    values = partial_sums[..., -1] + step_bias
+    output_cells = np.stack(
+        [a.ravel() for a in np.meshgrid(np.arange(f_count), np.arange(ho), np.arange(wo), indexing="ij")],
+        axis=1,
+    )
+    steps = ForwardSteps(
+        output_cells=output_cells,
+        input_cells=np.stack([channel, row, col], axis=-1).reshape(n, t, 3),
+        kernel_cells=kernel_cells,
+        input_values=input_values.reshape(n, t),
+        kernel_values=np.ascontiguousarray(kernel_values).reshape(n, t),
+        products=products.reshape(n, t),
+        partial_sums=partial_sums.reshape(n, t),
+        in_padding=in_padding.reshape(n, t),
+        bias=step_bias.reshape(n),
+        values=values.reshape(n),
+    )
+    return Trace(spec=spec, input=x, weight=weight, bias=bias, output=values, steps=steps)
+
+
+def _trace_transposed(spec: ConvSpec, x: Array, weight: Array, bias: Array | None, dtype: np.dtype[Any]) -> Trace:
+    c_count, fg, kh, kw = weight.shape
+    h, w = spec.input_size
+    (sh, sw), (dh, dw) = spec.stride, spec.dilation
+    hc, wc = spec.canvas_size
+    f_count = spec.out_channels
+    cg = c_count // spec.groups
+    n = c_count * h * w
+
+    c, i, j = (a.ravel() for a in np.meshgrid(np.arange(c_count), np.arange(h), np.arange(w), indexing="ij"))
+    input_values = x[c, i, j]
+    output_channels = (c // cg)[:, None] * fg + np.arange(fg)[None, :]  # (N, Fg)
+    rows = i[:, None] * sh + np.arange(kh)[None, :] * dh  # (N, kh)
+    cols = j[:, None] * sw + np.arange(kw)[None, :] * dw  # (N, kw)
+    stamps = input_values[:, None, None, None] * weight[c]  # (N, Fg, kh, kw)
+
+    # Running sums: each canvas cell accumulates its contributions in step order. A stable sort
+    # by cell groups them while keeping that order; adding rank by rank within the groups keeps
+    # the summation sequential, so floats round exactly as a step-by-step sum would.
+    shape = (n, fg, kh, kw)
+    flat_cell = np.broadcast_to(
+        (output_channels[:, :, None, None] * hc + rows[:, None, :, None]) * wc + cols[:, None, None, :],
+        shape,
+    ).ravel()
+    order = np.argsort(flat_cell, kind="stable")
+    sorted_cells = flat_cell[order]
+    sorted_parts = stamps.ravel()[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    running_sorted = sorted_parts.copy()
+    for r in range(1, int(rank.max()) + 1):
+        at = np.flatnonzero(rank == r)
+        running_sorted[at] = running_sorted[at - 1] + sorted_parts[at]
+    running = np.empty_like(running_sorted)
+    running[order] = running_sorted
+    running = running.reshape(shape)
+
+    canvas = np.zeros(f_count * hc * wc, dtype=dtype)
+    ends = np.r_[starts[1:] - 1, order.size - 1]
+    canvas[sorted_cells[ends]] = running_sorted[ends]
+    canvas = canvas.reshape(f_count, hc, wc)
+
+    ho, wo = spec.output_size
+    top, left = spec.padding
+    output = canvas[:, top : top + ho, left : left + wo].copy()
+    bias_values = np.zeros(f_count, dtype=dtype) if bias is None else bias
+    output += bias_values[:, None, None]
+    steps = ScatterSteps(
+        input_cells=np.stack([c, i, j], axis=1),
+        input_values=input_values,
+        output_channels=output_channels,
+        rows=rows,
+        cols=cols,
+        stamps=stamps,
+        running=running,
+        canvas=canvas,
+        crop=(top, left, ho, wo),
+        bias=bias_values,
+    )
+    return Trace(spec=spec, input=x, weight=weight, bias=bias, output=output, steps=steps)

@@ -1,0 +1,234 @@
+"""The numbers a trace is computed on: generated (seeded) or read from a file.
+
+Generated kinds give small integers so every number in a picture is short and exact. Files may hold
+floats. Values come from ``numpy.random.default_rng(seed)`` only, so the same seed gives the same
+picture on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .spec import ConvSpec, SpecError
+
+KINDS = ("random", "ones", "arange")
+FILE_SUFFIXES = (".npy", ".json", ".csv")
+
+Array = NDArray[Any]
+
+
+@dataclass(frozen=True)
+class Values:
+    """Input, weight and bias arrays (bias ``None`` when the spec has none)."""
+
+    input: Array
+    weight: Array
+    bias: Array | None
+
+
+def generate(
+    kind: str,
+    shape: tuple[int, ...],
+    rng: np.random.Generator,
+    low: int,
+    high: int,
+) -> Array:
+    """One array of ``kind``: random integers in ``[low, high]``, ones, or 0, 1, 2, ..."""
+    if kind == "random":
+        return rng.integers(low, high, size=shape, endpoint=True, dtype=np.int64)
+    if kind == "ones":
+        return np.ones(shape, dtype=np.int64)
+    if kind == "arange":
+        return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
+    raise SpecError(f"--values {kind!r} is unknown: use one of {', '.join(KINDS)} or a file")
+
+
+def _parse_json_array(data: Any, where: str) -> Array:
+    try:
+        array = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise SpecError(f"{where} is not a rectangular array of numbers: fix the file") from err
+    return array
+
+
+def load_array(path: Path, option: str, key: str | None = None) -> Array:
+    """Read one array from ``.npy``, ``.json`` or ``.csv``.
+
+    A JSON file is either an array, or an object whose ``key`` entry is one (``"input"``,
+    ``"weight"``, ``"bias"``). Integers stay integers; floats become float64.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise SpecError(f"{option} {path}: unknown file type {suffix or '(none)'}: use a .npy, .json or .csv file")
+    try:
+        if suffix == ".npy":
+            array = np.load(path, allow_pickle=False)
+        elif suffix == ".csv":
+            text = path.read_text(encoding="utf-8")
+            rows = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+            if not rows:
+                raise SpecError(f"{option} {path} holds no numbers: fix the file")
+            try:
+                cells = [[float(v) for v in row.split(",")] for row in rows]
+            except ValueError as err:
+                raise SpecError(f"{option} {path} holds a non-number ({err}): fix the file") from err
+            if len({len(r) for r in cells}) != 1:
+                raise SpecError(f"{option} {path}: rows have different lengths: fix the file")
+            array = np.asarray(cells, dtype=np.float64)
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                if key is None or key not in data:
+                    raise SpecError(f"{option} {path}: a JSON object needs an {key!r} entry: fix the file")
+                data = data[key]
+            array = _parse_json_array(data, f"{option} {path}")
+    except FileNotFoundError as err:
+        raise SpecError(f"{option} {path} does not exist: check the path") from err
+    except IsADirectoryError as err:
+        raise SpecError(f"{option} {path} is a folder: give a .npy, .json or .csv file") from err
+    except PermissionError as err:
+        raise SpecError(f"{option} {path} cannot be read (permission denied): fix its permissions") from err
+    except UnicodeDecodeError as err:
+        raise SpecError(f"{option} {path} is not UTF-8 text: fix the file") from err
+    except json.JSONDecodeError as err:
+        raise SpecError(f"{option} {path} is not valid JSON (line {err.lineno}): fix the file") from err
+    except ValueError as err:  # np.load on a corrupt or pickled file
+        raise SpecError(f"{option} {path} is not a readable .npy array ({err}): fix the file") from err
+    except OSError as err:
+        raise SpecError(f"{option} {path} cannot be read ({err.strerror}): check the file") from err
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating) or array.dtype == np.bool_
+    ):
+        raise SpecError(f"{option} {path} holds non-numeric values ({array.dtype}): fix the file")
+    if array.size == 0:
+        raise SpecError(f"{option} {path} holds no numbers: fix the file")
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise SpecError(f"{option} {path} holds NaN or infinite values: fix the file")
+        if np.array_equal(array, np.round(array)) and np.abs(array).max() < 2**53:
+            array = array.astype(np.int64)
+    return np.asarray(array.astype(np.int64) if array.dtype == np.bool_ else array)
+
+
+def input_shape_of(array: Array, option: str) -> tuple[int, int, int]:
+    """Read an input array as ``(C, H, W)``: a 1-D array is a strip, 2-D one channel."""
+    if array.ndim == 1:
+        return (1, 1, array.shape[0])
+    if array.ndim == 2:
+        return (1, *array.shape)
+    if array.ndim == 3:
+        return (int(array.shape[0]), int(array.shape[1]), int(array.shape[2]))
+    raise SpecError(f"{option}: the input must be W, HxW or CxHxW, got {array.ndim} dimensions")
+
+
+def weight_shape_of(array: Array, option: str) -> tuple[int, int, int, int]:
+    """Read a kernel array as 4-D PyTorch layout: 1-D is ``1x1x1xk``, 2-D ``1x1xkhxkw``."""
+    if array.ndim == 1:
+        return (1, 1, 1, array.shape[0])
+    if array.ndim == 2:
+        return (1, 1, *array.shape)
+    if array.ndim == 4:
+        return (int(array.shape[0]), int(array.shape[1]), int(array.shape[2]), int(array.shape[3]))
+    raise SpecError(f"{option}: the kernel must be k, khxkw or 4-D in PyTorch layout, got {array.ndim} dimensions")
+
+
+def _is_file(source: str) -> bool:
+    return source not in KINDS and source != "symbolic"
+
+
+def _adopt(fields: dict[str, Any], explicit: set[str], name: str, value: Any, option: str, source: str) -> None:
+    """Take a size from a values file unless the user set it; then it must agree."""
+    if name in explicit and fields[name] != value:
+
+        def show(v: Any) -> str:
+            return "x".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+        raise SpecError(
+            f"{source} gives {option} {show(value)} but {option} {show(fields[name])} was asked for: "
+            f"drop {option} or fix the file"
+        )
+    fields[name] = value
+
+
+def resolve(
+    fields: dict[str, Any],
+    explicit: set[str] | frozenset[str] = frozenset(),
+    values: str = "random",
+    kernel_values: str | None = None,
+    seed: int = 0,
+) -> tuple[ConvSpec, Values]:
+    """Build the spec and its values from options, reading sizes from values files.
+
+    Parameters
+    ----------
+    fields : dict
+        ``ConvSpec`` keyword arguments (defaults filled in).
+    explicit : set of str
+        The fields the user set; a values file may fill in the others (input size and channels
+        from the input, kernel size and channels from a 4-D kernel) but must agree with these.
+    values : str
+        ``random``, ``ones``, ``arange`` or a file for the input (a JSON object may also hold
+        ``weight`` and ``bias``).
+    kernel_values : str, optional
+        The same kinds or a file for the kernel; by default the kind of ``values`` (random when
+        ``values`` is a file).
+    seed : int
+        Seed of ``numpy.random.default_rng`` for random values.
+    """
+    fields = dict(fields)
+    explicit = set(explicit)
+    input_array = weight_array = bias_array = None
+    if _is_file(values):
+        path = Path(values)
+        input_array = load_array(path, "--values", key="input")
+        c, h, w = input_shape_of(input_array, "--values")
+        input_array = input_array.reshape(c, h, w)
+        _adopt(fields, explicit, "in_channels", c, "--in-channels", f"--values {path}")
+        _adopt(fields, explicit, "input_size", (h, w), "--input-size", f"--values {path}")
+        if path.suffix.lower() == ".json" and kernel_values is None:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                if "weight" in data:
+                    weight_array = load_array(path, "--values", key="weight")
+                if "bias" in data:
+                    bias_array = load_array(path, "--values", key="bias").reshape(-1)
+                    _adopt(fields, explicit, "bias", True, "--bias", f"--values {path}")
+    kernel_source = kernel_values if kernel_values is not None else ("random" if _is_file(values) else values)
+    if _is_file(kernel_source):
+        weight_array = load_array(Path(kernel_source), "--kernel-values", key="weight")
+    if weight_array is not None:
+        option = "--kernel-values" if kernel_values is not None else "--values"
+        shape = weight_shape_of(weight_array, option)
+        weight_array = weight_array.reshape(shape)
+        source = f"{option} {kernel_source if kernel_values is not None else values}"
+        _adopt(fields, explicit, "kernel_size", shape[2:], "--kernel-size", source)
+        if weight_array.ndim == 4 and shape[:2] != (1, 1):
+            groups = fields["groups"]
+            first, second = shape[0], shape[1] * groups
+            if fields["transposed"]:
+                _adopt(fields, explicit, "in_channels", first, "--in-channels", source)
+                _adopt(fields, explicit, "out_channels", second, "--out-channels", source)
+            else:
+                _adopt(fields, explicit, "out_channels", first, "--out-channels", source)
+                _adopt(fields, explicit, "in_channels", second, "--in-channels", source)
+
+    spec = ConvSpec(**fields)
+    rng = np.random.default_rng(seed)
+    input_kind = values if not _is_file(values) else "random"
+    if input_array is None:
+        input_array = generate(input_kind, spec.input_shape, rng, 0, 3)
+    if weight_array is None:
+        weight_array = generate(
+            kernel_source if not _is_file(kernel_source) else "random", spec.weight_shape, rng, 0, 2
+        )
+    if spec.bias and bias_array is None:
+        bias_array = generate(input_kind, (spec.out_channels,), rng, 1, 3)
+    if not spec.bias:
+        bias_array = None
+    return spec, Values(input=input_array, weight=weight_array, bias=bias_array)
