@@ -240,6 +240,176 @@ def trace_command(ctx: click.Context, /, output: str, **params: Any) -> None:
     write_output(output, lambda stream: stream.write(text), option="--output")
 
 
+class FramesType(click.ParamType):  # type: ignore[type-arg]
+    """``START:STOP`` over the steps (either may be empty), or a single ``START``."""
+
+    name = "START:STOP"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int | None]:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip()
+        start_text, _, stop_text = text.partition(":")
+        try:
+            start = int(start_text) if start_text.strip() else 0
+            stop = int(stop_text) if stop_text.strip() else None
+        except ValueError:
+            self.fail(f"{value!r} is not START:STOP: write for example 0:64 or 10:", param, ctx)
+        if start < 0 or (stop is not None and stop <= start):
+            self.fail(f"{value!r} selects no steps: use 0 <= START < STOP", param, ctx)
+        return (start, stop)
+
+
+def _progress(frames: int) -> Any:
+    """A progress bar on stderr for long renders on a terminal; a no-op otherwise."""
+    import contextlib
+
+    if frames < 200 or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=frames, label="rendering", file=sys.stderr)
+
+
+@cli.command("render", context_settings=CONTEXT)
+@spec_options
+@click.option(
+    "--steps",
+    type=click.Choice(["placement", "term"]),
+    default="placement",
+    show_default=True,
+    help="One frame per filter placement, or per multiply-add (the partial sum grows).",
+)
+@click.option(
+    "--frames",
+    "frames",
+    type=FramesType(),
+    default=None,
+    help="Render only steps START:STOP (same picture size), e.g. 0:64.",
+)
+@click.option(
+    "--frame",
+    "still",
+    type=int,
+    default=None,
+    help="For a .png: which frame (default the last; negative counts from the end).",
+)
+@click.option(
+    "--frame-ms",
+    type=int,
+    default=None,
+    help="Milliseconds per frame, a multiple of 10 (default 800; 400 with --steps term).",
+)
+@click.option("--hold-ms", type=int, default=2400, show_default=True, help="Milliseconds on the last frame.")
+@click.option("--loop", type=int, default=0, show_default=True, help="Plays: 0 = forever, N = N times.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
+@click.option("--cell-px", type=int, default=None, help="Pixels per grid cell (default: automatic, 14 to 40).")
+@click.option("--no-values", "hide_values", is_flag=True, help="Geometry only: no numbers, no sum line.")
+@click.option(
+    "--max-frames",
+    type=click.IntRange(min=1),
+    default=20_000,
+    show_default=True,
+    help="Refuse animations longer than this.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE",
+    help="Output: .gif (animation) or .png (one frame); '-' writes a GIF to stdout.",
+)
+@click.pass_context
+def render_command(
+    ctx: click.Context,
+    /,
+    steps: str,
+    frames: tuple[int, int | None] | None,
+    still: int | None,
+    frame_ms: int | None,
+    hold_ms: int,
+    loop: int,
+    theme: str,
+    cell_px: int | None,
+    hide_values: bool,
+    max_frames: int,
+    output: str,
+    **params: Any,
+) -> None:
+    """Draw a convolution as an animated GIF (or one frame as PNG).
+
+    \b
+    Examples:
+      convanim render --stride 2 --pad 1 -o conv.gif
+      convanim render --steps term -i 4 -o terms.gif
+      convanim render --preset transpose_conv --theme dark -o up.gif
+      convanim render -i 32 -k 5 -p 2 --frames 0:64 -o slice.gif
+    """
+    from .animate import Animation, count_frames, output_kind, render_file
+    from .files import check_output
+    from .render import Look
+
+    output_kind(output)
+    check_output(output)
+    recorded = _build_trace(ctx, params)
+    preset_render: dict[str, Any] = {}
+    if params.get("preset"):
+        from .presets import get
+
+        preset_render = dict(get(params["preset"]).render)
+    explicit = _explicit(ctx, ("steps", "still", "frame_ms"))
+    options: dict[str, Any] = {
+        "steps": preset_render.get("steps", steps) if "steps" not in explicit else steps,
+        "frame_ms": preset_render.get("frame_ms", frame_ms) if "frame_ms" not in explicit else frame_ms,
+        "still": preset_render.get("frame", still) if "still" not in explicit else still,
+    }
+    animation = Animation(
+        recorded,
+        look=Look(theme=theme, cell_px=cell_px, values=not hide_values),
+        frames=frames or (0, None),
+        hold_ms=hold_ms,
+        loop=loop,
+        **options,
+    )
+    total = 1 if output_kind(output) == ".png" else count_frames(animation)
+    with _progress(total) as bar:
+        render_file(animation, output, progress=bar.update if bar is not None else None, max_frames=max_frames)
+    if output != "-":
+        click.echo(f"wrote {output} ({total} frame{'s' if total != 1 else ''})", err=True)
+
+
+@cli.command("assets", context_settings=CONTEXT)
+@click.option("--out-dir", default="assets", show_default=True, metavar="DIR", help="Folder of the assets.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 naming every stale, missing or extra file, 0 when all are current.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel renders (default: cores).")
+def assets_command(out_dir: str, check: bool, jobs: int | None) -> None:
+    """Render every preset into the assets folder (only changed files are rewritten)."""
+    import os
+    from pathlib import Path
+
+    from . import assets
+
+    workers = jobs or os.cpu_count() or 1
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        _fail(f"--out-dir {out_dir} is a file: give a folder")
+    if check:
+        problems = assets.check(folder, workers)
+        for problem in problems:
+            click.echo(f"stale: {folder / problem.filename}: {problem.reason}", err=True)
+        if problems:
+            click.echo(f"{len(problems)} asset(s) out of date: run 'convanim assets --out-dir {out_dir}'", err=True)
+            sys.exit(1)
+        click.echo(f"all assets in {out_dir} are current", err=True)
+        return
+    written = assets.write(folder, workers)
+    click.echo(f"{len(written)} asset(s) written to {out_dir}, the rest were current", err=True)
+    for name in assets.extra_files(folder):
+        click.echo(f"note: {folder / name} is made by no preset; delete it", err=True)
+
+
 @cli.command("presets", context_settings=CONTEXT)
 def presets_command() -> None:
     """List the named presets with their parameters and the command that draws each."""

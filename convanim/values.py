@@ -225,7 +225,7 @@ def resolve(
         input_array = generate(input_kind, spec.input_shape, rng, 0, 3)
     if weight_array is None:
         weight_array = generate(
-            kernel_source if not _is_file(kernel_source) else "random", spec.weight_shape, rng, 0, 2
+            kernel_source if not _is_file(kernel_source) else "random", spec.weight_shape, rng, 1, 3
         )
     if spec.bias and bias_array is None:
         bias_array = generate(input_kind, (spec.out_channels,), rng, 1, 3)

@@ -1,0 +1,145 @@
+"""The Python API over the pipeline: trace -> storyboard -> scene -> encoder -> file.
+
+>>> from convanim import ConvSpec
+>>> from convanim.animate import Animation, render_file
+>>> spec = ConvSpec(input_size=(5, 5), stride=(2, 2), padding=(1, 1))
+>>> render_file(Animation.from_spec(spec), "conv.gif")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .encode import GifWriter, write_png
+from .files import check_output, write_output
+from .render import Look, scene
+from .spec import ConvSpec, SpecError
+from .storyboard import Storyboard
+from .trace import Trace, trace
+from .values import resolve
+
+FORMATS = (".gif", ".png")
+MAX_FRAMES = 20_000
+
+
+@dataclass(frozen=True)
+class Animation:
+    """Everything a render needs: the trace, how it looks, and its timing.
+
+    ``frames`` is ``(start, stop)`` over the steps (``stop`` None: to the end); ``still`` picks
+    the frame a ``.png`` shows (None: the last).
+    """
+
+    trace: Trace
+    look: Look = field(default_factory=Look)
+    steps: str = "placement"
+    frames: tuple[int, int | None] = (0, None)
+    frame_ms: int | None = None
+    hold_ms: int = 2400
+    loop: int = 0
+    still: int | None = None
+
+    @classmethod
+    def from_spec(cls, spec: ConvSpec, values: str = "random", seed: int = 0, **options: object) -> Animation:
+        fields_ = {name: getattr(spec, name) for name in spec.__dataclass_fields__}
+        spec, arrays = resolve(fields_, set(fields_), values=values, seed=seed)
+        return cls(trace(spec, arrays.input, arrays.weight, arrays.bias), **options)  # type: ignore[arg-type]
+
+    def storyboard(self) -> Storyboard:
+        frame_ms = self.frame_ms if self.frame_ms is not None else (400 if self.steps == "term" else 800)
+        for option, value, low in (("--frame-ms", frame_ms, 20), ("--hold-ms", self.hold_ms, 20)):
+            if value < low or value > 60_000 or value % 10:
+                raise SpecError(f"{option} {value} is out of range: use a multiple of 10 from {low} to 60000")
+        if self.loop < 0 or self.loop > 65_535:
+            raise SpecError(f"--loop {self.loop} is out of range: use 0 (forever) to 65535")
+        start, stop = self.frames
+        return Storyboard(self.trace.spec, self.steps, start, stop, frame_ms, self.hold_ms)
+
+
+def count_frames(animation: Animation) -> int:
+    return len(animation.storyboard())
+
+
+def check_frames(board: Storyboard, max_frames: int) -> None:
+    """Refuse an animation longer than ``max_frames``, saying what it would take and what to change."""
+    if len(board) > max_frames:
+        raise SpecError(
+            f"this animation would have {len(board):,} frames, over --max-frames {max_frames:,}: "
+            f"render a slice with --frames START:STOP, use --steps placement, a smaller size, "
+            f"or raise --max-frames"
+        )
+
+
+def encode(
+    animation: Animation,
+    stream: BinaryIO,
+    kind: str = ".gif",
+    progress: Callable[[int], None] | None = None,
+    max_frames: int = MAX_FRAMES,
+) -> int:
+    """Draw ``animation`` into ``stream`` as ``kind`` (.gif or .png); returns frames drawn."""
+    board = animation.storyboard()
+    check_frames(board, max_frames)
+    drawing = scene(animation.trace, animation.look)
+    if kind == ".png":
+        index = -1 if animation.still is None else animation.still
+        write_png(stream, drawing.still(board, index), drawing.palette)
+        return 1
+    layout = drawing.layout
+    writer = GifWriter(stream, layout.width, layout.height, drawing.palette, animation.loop)
+    count = 0
+    for pixels, changed, duration in drawing.frames(board):
+        writer.add(pixels, duration, changed)
+        count += 1
+        if progress is not None:
+            progress(1)
+    writer.finish()
+    return count
+
+
+def output_kind(target: str, fmt: str | None = None) -> str:
+    """The file type from ``fmt`` or the target's suffix; stdout needs ``fmt`` or defaults to GIF."""
+    if fmt:
+        kind = "." + fmt.lower().lstrip(".")
+    elif target == "-":
+        kind = ".gif"
+    else:
+        kind = Path(target).suffix.lower()
+    if kind not in FORMATS:
+        raise SpecError(
+            f"--output {target}: unknown file type {kind or '(none)'}: end the name in .gif (animation) "
+            f"or .png (one frame)"
+        )
+    return kind
+
+
+def render_file(
+    animation: Animation,
+    target: str,
+    fmt: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    max_frames: int = MAX_FRAMES,
+) -> int:
+    """Render to ``target`` ('-' for stdout), atomically; returns the number of frames drawn."""
+    kind = output_kind(target, fmt)
+    check_output(target)
+    check_frames(animation.storyboard(), max_frames)
+    frames = 0
+
+    def write(stream: BinaryIO) -> None:
+        nonlocal frames
+        frames = encode(animation, stream, kind, progress, max_frames)
+
+    write_output(target, write)
+    return frames
+
+
+def render_bytes(animation: Animation, kind: str = ".gif") -> bytes:
+    """The file's bytes in memory (for ``assets --check`` and tests)."""
+    buffer = io.BytesIO()
+    encode(animation, buffer, kind)
+    return buffer.getvalue()

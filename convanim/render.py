@@ -1,0 +1,448 @@
+"""Trace + storyboard -> frames of palette indices. Every number drawn is read from the trace.
+
+The static picture (grids, labels, idle numbers) is composed once. Each frame then restores what
+the previous frame highlighted, applies what became permanent (computed output cells, stamped
+canvas cells), and pastes this frame's highlights: a few dozen tile copies, whatever the size of
+the picture. Each frame reports the box it may have changed, so the encoder compares only that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .layout import Grid, Layout, auto_cell, make_layout
+from .spec import SpecError
+from .storyboard import Frame, Storyboard
+from .theme import RGB, THEMES
+from .tiles import Tiles, format_number
+from .trace import ForwardSteps, ScatterSteps, Trace
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
+EDGE = 3  # px of the outlines around the window, the kernel and the current cell
+
+
+@dataclass(frozen=True)
+class Look:
+    """How frames look: theme, cell size (``None``: automatic) and whether numbers are shown."""
+
+    theme: str = "light"
+    cell_px: int | None = None
+    values: bool = True
+
+    def __post_init__(self) -> None:
+        if self.theme not in THEMES:
+            raise SpecError(f"--theme {self.theme!r} is unknown: use {' or '.join(THEMES)}")
+        if self.cell_px is not None and not 8 <= self.cell_px <= 200:
+            raise SpecError(f"--cell-px {self.cell_px} is out of range: use 8 to 200")
+
+
+class Canvas:
+    """The frame being drawn, the permanent layer under it, and the box changed since the last frame."""
+
+    def __init__(self, height: int, width: int, background: int) -> None:
+        self.persist = np.full((height, width), background, dtype=np.uint8)
+        self.pixels = self.persist.copy()
+        self._transient: list[Box] = []
+        self._dirty: Box | None = None
+
+    def _touch(self, box: Box) -> None:
+        d = self._dirty
+        self._dirty = box if d is None else (min(d[0], box[0]), min(d[1], box[1]), max(d[2], box[2]), max(d[3], box[3]))
+
+    def begin(self) -> None:
+        """Start a frame: take back the previous frame's highlights."""
+        self._dirty = None
+        for x0, y0, x1, y1 in self._transient:
+            self.pixels[y0:y1, x0:x1] = self.persist[y0:y1, x0:x1]
+            self._touch((x0, y0, x1, y1))
+        self._transient = []
+
+    def paste(self, tile: NDArray[np.uint8], x: int, y: int, permanent: bool = False) -> None:
+        h, w = tile.shape
+        box = (x, y, x + w, y + h)
+        self.pixels[y : y + h, x : x + w] = tile
+        if permanent:
+            self.persist[y : y + h, x : x + w] = tile
+        else:
+            self._transient.append(box)
+        self._touch(box)
+
+    def outline(self, box: Box, index: int, width: int = EDGE) -> None:
+        """A highlight frame of ``width`` px drawn inside ``box`` (transient)."""
+        x0, y0, x1, y1 = box
+        for part in (
+            (x0, y0, x1, y0 + width),
+            (x0, y1 - width, x1, y1),
+            (x0, y0, x0 + width, y1),
+            (x1 - width, y0, x1, y1),
+        ):
+            a, b, c, d = part
+            self.pixels[b:d, a:c] = index
+            self._transient.append(part)
+            self._touch(part)
+
+    @property
+    def dirty(self) -> Box | None:
+        return self._dirty
+
+
+class Scene:
+    """Shared set-up: tiles, layout, static picture, the sum line."""
+
+    def __init__(self, trace: Trace, look: Look) -> None:
+        self.trace = trace
+        self.look = look
+        self.theme = THEMES[look.theme]
+        cell = look.cell_px or auto_cell(trace.spec)
+        self.tiles = Tiles(self.theme, cell)
+        self.layout: Layout = make_layout(trace.spec, self.tiles, look.values)
+        self.canvas = Canvas(self.layout.height, self.layout.width, self.tiles.colour("background"))
+        for text in self.layout.texts:
+            tile = self.tiles.text_tile(text.text, text.size, ink=text.ink, bold=text.bold)
+            self.canvas.paste(tile, text.x, text.y, permanent=True)
+
+    @property
+    def palette(self) -> list[RGB]:
+        return self.tiles.colours
+
+    def number(self, value: Any) -> str:
+        return format_number(value) if self.look.values else ""
+
+    def cell(self, grid: Grid, row: int, col: int, tile: NDArray[np.uint8], permanent: bool = False) -> None:
+        x, y = grid.origin(row, col)
+        self.canvas.paste(tile, x, y, permanent)
+
+    def sum_line(self, parts: list[str], tail: str) -> None:
+        """Write ``parts`` joined, then ``tail``, on the sum line; middle parts give way to '…'."""
+        if self.layout.strip is None:
+            return
+        x, y, width, _ = self.layout.strip
+        size = self.layout.strip_size
+        tiles = self.tiles
+        text = " ".join(parts) + tail
+        if tiles.text_width(text, size) > width and len(parts) > 2:
+            # Keep the head and the last part; drop from the middle until it fits.
+            keep = len(parts) - 1
+            while keep > 1:
+                keep -= 1
+                text = " ".join([*parts[:keep], "… +", parts[-1]]) + tail
+                if tiles.text_width(text, size) <= width:
+                    break
+        tile = tiles.text_tile(text, size)
+        self.canvas.paste(tile[:, :width], x, y)
+
+    def frames(self, board: Storyboard) -> Iterator[tuple[NDArray[np.uint8], Box | None, int]]:
+        """Draw each frame of ``board``: (pixels, changed box or None for all, duration ms).
+
+        The pixels array is reused: copy it to keep a frame.
+        """
+        first = True
+        for frame in board:
+            self.draw(frame)
+            yield self.canvas.pixels, (None if first else self.canvas.dirty), frame.duration_ms
+            first = False
+
+    def still(self, board: Storyboard, index: int) -> NDArray[np.uint8]:
+        """Frame ``index`` of ``board`` alone (the steps before it are applied, not encoded)."""
+        target = board.frame(index)
+        for step in range(target.step):
+            self.advance(step)
+        self.draw(target)
+        return self.canvas.pixels.copy()
+
+    def advance(self, step: int) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class ForwardScene(Scene):
+    """A forward convolution: the window slides over the padded input, the output fills in."""
+
+    def __init__(self, trace: Trace, look: Look) -> None:
+        super().__init__(trace, look)
+        assert isinstance(trace.steps, ForwardSteps)
+        self.steps: ForwardSteps = trace.steps
+        spec = trace.spec
+        tiles = self.tiles
+        ph, pw = spec.padding
+        h, w = spec.input_size
+        for c, grid in self.layout.inputs.items():
+            padded = trace.padded_input[c]
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    inside = ph <= r < ph + h and pw <= q < pw + w
+                    tile = (
+                        tiles.cell_tile("input_fill", self.number(padded[r, q]))
+                        if inside
+                        else tiles.cell_tile("pad_fill", self.number(0), ink="ink_dim")
+                    )
+                    self.cell(grid, r, q, tile, permanent=True)
+        self._draw_kernel(0, None, permanent=True)
+        blank = tiles.cell_tile("output_empty")
+        for grid in self.layout.outputs.values():
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    self.cell(grid, r, q, blank, permanent=True)
+        self.done = 0  # output cells before this step are drawn as computed
+        self.groups_in = spec.in_channels // spec.groups
+        self.filters_per_group = spec.out_channels // spec.groups
+
+    def _draw_kernel(self, f: int, term: int | None, permanent: bool = False) -> None:
+        weight = self.trace.weight[f]
+        kernel_cells = self.steps.kernel_cells
+        current = None if term is None else tuple(kernel_cells[term])
+        for cl, grid in self.layout.kernels.items():
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    fill = "term_fill" if current == (cl, r, q) else "kernel_fill"
+                    self.cell(grid, r, q, self.tiles.cell_tile(fill, self.number(weight[cl, r, q])), permanent)
+
+    def advance(self, step: int) -> None:
+        """Make step ``step``'s output cell part of the permanent picture."""
+        f, r, q = (int(v) for v in self.steps.output_cells[step])
+        grid = self.layout.outputs.get(f)
+        if grid is not None:
+            tile = self.tiles.cell_tile("output_fill", self.number(self.steps.values[step]))
+            self.cell(grid, r, q, tile, permanent=True)
+        self.done = max(self.done, step + 1)
+
+    def draw(self, frame: Frame) -> None:
+        canvas, tiles, steps = self.canvas, self.tiles, self.steps
+        canvas.begin()
+        n, term = frame.step, frame.term
+        while self.done < n:
+            self.advance(self.done)
+        f, orow, ocol = (int(v) for v in steps.output_cells[n])
+        cells = steps.input_cells[n]
+        kernel_cells = steps.kernel_cells
+        weight = self.trace.weight[f]
+        # The window, with each tap's kernel weight in its corner.
+        for k in range(cells.shape[0]):
+            c, r, q = (int(v) for v in cells[k])
+            grid = self.layout.inputs.get(c)
+            if grid is None:
+                continue
+            fill = "term_fill" if term == k else "window_fill"
+            corner = self.number(weight[tuple(kernel_cells[k])]) if self.look.values else ""
+            ink = "ink_dim" if steps.in_padding[n, k] and term != k else "ink"
+            tile = tiles.cell_tile(fill, self.number(steps.input_values[n, k]), ink=ink, corner=corner)
+            self.cell(grid, r, q, tile)
+        edge = tiles.colour("window_edge")
+        for c, grid in self.layout.inputs.items():
+            on = cells[:, 0] == c
+            if on.any():
+                rows, cols = cells[on, 1], cells[on, 2]
+                canvas.outline(grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())), edge)
+        # The filter at work.
+        if self.trace.spec.out_channels > 1 or term is not None:
+            self._draw_kernel(f, term)
+        kernel_edge = tiles.colour("kernel_edge")
+        for grid in self.layout.kernels.values():
+            canvas.outline(grid.box(0, 0, grid.rows - 1, grid.cols - 1), kernel_edge)
+        # The output cell: its value, or the partial sum so far.
+        value = steps.values[n] if term is None else steps.partial_sums[n, term]
+        grid = self.layout.outputs.get(f)
+        if grid is not None:
+            self.cell(grid, orow, ocol, tiles.cell_tile("output_current", self.number(value), bold=True))
+            canvas.outline(grid.box(orow, ocol, orow, ocol), tiles.colour("output_edge"))
+        self._write_sum(n, term, f, orow, ocol)
+
+    def _write_sum(self, n: int, term: int | None, f: int, row: int, col: int) -> None:
+        if not self.look.values:
+            return
+        steps = self.steps
+        last = steps.products.shape[1] - 1 if term is None else term
+        where = f"({row}, {col})" if not self.trace.spec.is_1d else f"({col})"
+        if self.trace.spec.out_channels > 1:
+            where = f"map {f} {where}"
+        if self.groups_in > 1:
+            # Per-channel sums: each channel's window, then the channels added up.
+            per = steps.kernel_cells.shape[0] // self.groups_in
+            parts = []
+            for cl in range(self.groups_in):
+                lo = cl * per
+                if lo > last:
+                    break
+                hi = min(last, lo + per - 1)
+                total = steps.products[n, lo : hi + 1].sum()
+                parts.append(f"ch {f // self.filters_per_group * self.groups_in + cl}: {format_number(total)}")
+            joined = [p + " +" for p in parts[:-1]] + parts[-1:]
+        else:
+            joined = [
+                f"{format_number(steps.input_values[n, k])}·{format_number(steps.kernel_values[n, k])}"
+                + (" +" if k < last else "")
+                for k in range(last + 1)
+            ]
+        bias = ""
+        if self.trace.bias is not None and term is None:
+            bias = f" + bias {format_number(steps.bias[n])}"
+        value = steps.values[n] if term is None else steps.partial_sums[n, term]
+        self.sum_line([f"output {where} =", *joined], f"{bias} = {format_number(value)}")
+
+
+class ScatterScene(Scene):
+    """A transposed convolution: each input cell stamps value × kernel into the canvas; overlaps sum."""
+
+    def __init__(self, trace: Trace, look: Look) -> None:
+        super().__init__(trace, look)
+        assert isinstance(trace.steps, ScatterSteps)
+        self.steps: ScatterSteps = trace.steps
+        spec = trace.spec
+        tiles = self.tiles
+        for c, grid in self.layout.inputs.items():
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    self.cell(grid, r, q, tiles.cell_tile("input_fill", self.number(trace.input[c, r, q])), True)
+        self._draw_kernel(0, permanent=True)
+        top, left, height, width = self.steps.crop
+        self.inside = np.zeros(spec.canvas_size, dtype=bool)
+        self.inside[top : top + height, left : left + width] = True
+        for grid in self.layout.outputs.values():
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    fill = "output_empty" if self.inside[r, q] else "cropped_fill"
+                    self.cell(grid, r, q, tiles.cell_tile(fill), permanent=True)
+        self.hits = np.zeros((spec.out_channels, *spec.canvas_size), dtype=np.int32)
+        self.done = 0
+
+    def _draw_kernel(self, c: int, permanent: bool = False) -> None:
+        weight = self.trace.weight[c]
+        for j, grid in self.layout.kernels.items():
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    self.cell(grid, r, q, self.tiles.cell_tile("kernel_fill", self.number(weight[j, r, q])), permanent)
+
+    def _canvas_tile(self, f: int, r: int, q: int, value: Any, current: bool) -> NDArray[np.uint8]:
+        overlap = self.hits[f, r, q] > 1
+        if not self.inside[r, q]:
+            return self.tiles.cell_tile("cropped_fill", self.number(value), ink="ink_dim")
+        fill = "overlap_fill" if overlap else ("stamp_fill" if current else "output_fill")
+        return self.tiles.cell_tile(fill, self.number(value), bold=current)
+
+    def advance(self, step: int) -> None:
+        """Make stamp ``step`` part of the permanent canvas (its running sums, overlaps marked)."""
+        steps = self.steps
+        if step >= len(steps):
+            return
+        self._stamp(step, permanent=True)
+        self.done = max(self.done, step + 1)
+
+    def _stamp(self, n: int, permanent: bool) -> None:
+        steps = self.steps
+        rows, cols = steps.rows[n], steps.cols[n]
+        for a, f in enumerate(steps.output_channels[n]):
+            f = int(f)
+            if permanent:
+                self.hits[f][np.ix_(rows, cols)] += 1
+            grid = self.layout.outputs.get(f)
+            if grid is None:
+                continue
+            for i, r in enumerate(rows):
+                for j, q in enumerate(cols):
+                    value = steps.running[n, a, i, j]
+                    tile = self._canvas_tile(f, int(r), int(q), value, current=not permanent)
+                    self.cell(grid, int(r), int(q), tile, permanent)
+
+    def draw(self, frame: Frame) -> None:
+        canvas, tiles, steps = self.canvas, self.tiles, self.steps
+        canvas.begin()
+        n = frame.step
+        while self.done < min(n, len(steps)):
+            self.advance(self.done)
+        if frame.crop:
+            self._draw_crop()
+            return
+        c, i, j = (int(v) for v in steps.input_cells[n])
+        # The input cell being scattered.
+        grid = self.layout.inputs.get(c)
+        if grid is not None:
+            self.cell(grid, i, j, tiles.cell_tile("window_fill", self.number(steps.input_values[n]), bold=True))
+            canvas.outline(grid.box(i, j, i, j), tiles.colour("window_edge"))
+        if self.trace.spec.in_channels > 1:
+            self._draw_kernel(c)
+        for kgrid in self.layout.kernels.values():
+            canvas.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), tiles.colour("kernel_edge"))
+        # The stamp: running sums after this step; cells hit before are overlaps.
+        rows, cols = steps.rows[n], steps.cols[n]
+        for f in steps.output_channels[n]:
+            self.hits[int(f)][np.ix_(rows, cols)] += 1
+        self._stamp(n, permanent=False)
+        for f in steps.output_channels[n]:
+            self.hits[int(f)][np.ix_(rows, cols)] -= 1
+            ogrid = self.layout.outputs.get(int(f))
+            if ogrid is not None:
+                canvas.outline(
+                    ogrid.box(int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1])), tiles.colour("window_edge")
+                )
+        self._write_sum(n)
+
+    def _write_sum(self, n: int) -> None:
+        if not self.look.values:
+            return
+        steps = self.steps
+        c, i, j = (int(v) for v in steps.input_cells[n])
+        where = f"({j})" if self.trace.spec.is_1d else f"({i}, {j})"
+        if self.trace.spec.in_channels > 1:
+            where = f"channel {c} {where}"
+        rows, cols = steps.rows[n], steps.cols[n]
+        span = (
+            f"cols {cols[0]}–{cols[-1]}"
+            if self.trace.spec.is_1d
+            else f"rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
+        )
+        value = format_number(steps.input_values[n])
+        head = f"input {where} = {value}: add {value} × kernel at {span}"
+        overlaps = []
+        for a, f in enumerate(steps.output_channels[n]):
+            for ri, r in enumerate(rows):
+                for ci, q in enumerate(cols):
+                    if self.hits[int(f), r, q] >= 1:
+                        new = steps.stamps[n, a, ri, ci]
+                        total = steps.running[n, a, ri, ci]
+                        overlaps.append(f"{format_number(total - new)}+{format_number(new)}={format_number(total)},")
+        if overlaps:
+            overlaps[-1] = overlaps[-1].rstrip(",")
+            self.sum_line([head + "; overlaps summed:", *overlaps], "")
+        else:
+            self.sum_line([head], "")
+
+    def _draw_crop(self) -> None:
+        """The last frame: the canvas cut to the output, bias added."""
+        spec, tiles, trace = self.trace.spec, self.tiles, self.trace
+        top, left, height, width = self.steps.crop
+        for f, grid in self.layout.outputs.items():
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    if self.inside[r, q]:
+                        tile = tiles.cell_tile("output_current", self.number(trace.output[f, r - top, q - left]))
+                    else:
+                        tile = tiles.cell_tile("cropped_fill")
+                    self.cell(grid, r, q, tile)
+            self.canvas.outline(grid.box(top, left, top + height - 1, left + width - 1), tiles.colour("output_edge"))
+        if not self.look.values:
+            return
+        parts = []
+        if any(spec.padding):
+            parts.append(
+                f"cut pad {spec.padding[0] if spec.padding[0] == spec.padding[1] else spec.padding} from each side"
+            )
+        if any(spec.output_padding):
+            op = spec.output_padding
+            parts.append(f"keep output_padding {op[0] if op[0] == op[1] else op} extra at the bottom/right")
+        if trace.bias is not None:
+            parts.append("add the bias")
+        ho, wo = spec.output_size
+        head = "output = the canvas" + (": " + ", ".join(parts) if parts else "")
+        self.sum_line([head], f" → {wo if spec.is_1d else f'{ho}×{wo}'}")
+
+
+def scene(trace: Trace, look: Look) -> Scene:
+    """The scene that draws ``trace``: forward or scatter."""
+    return ScatterScene(trace, look) if trace.spec.transposed else ForwardScene(trace, look)
