@@ -19,7 +19,7 @@ from .files import check_output, write_output
 from .render import Look, scene
 from .spec import ConvSpec, SpecError
 from .storyboard import Storyboard
-from .trace import Trace, trace
+from .tracer import Trace, trace
 from .values import resolve
 
 FORMATS = (".gif", ".png")

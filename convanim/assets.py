@@ -17,7 +17,7 @@ from .animate import Animation, output_kind, render_bytes
 from .files import OutputError, atomic_file
 from .presets import PRESETS, Preset
 from .render import Look
-from .trace import trace
+from .tracer import trace
 from .values import resolve
 
 ASSET_SUFFIXES = (".gif", ".png")

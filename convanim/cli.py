@@ -152,7 +152,7 @@ def _explicit(ctx: click.Context, names: tuple[str, ...]) -> set[str]:
 def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
     """Options (and a preset) -> the trace. Errors become one-line usage errors."""
     from . import presets as presets_module
-    from .trace import trace
+    from .tracer import trace
     from .values import resolve
 
     explicit = _explicit(ctx, SPEC_KEYS + VALUE_KEYS)
@@ -190,6 +190,9 @@ class ConvanimGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as err:
+            click.echo(err.ctx.get_help() if err.ctx else err.format_message())
+            sys.exit(0)
         except click.ClickException as err:
             click.echo(f"Error: {err.format_message()}", err=True)
             sys.exit(err.exit_code)

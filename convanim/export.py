@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .trace import ForwardSteps, ScatterSteps, Trace
+from .tracer import ForwardSteps, ScatterSteps, Trace
 
 
 def _steps_forward(steps: ForwardSteps) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from .spec import SpecError
 from .storyboard import Frame, Storyboard
 from .theme import RGB, THEMES
 from .tiles import Tiles, format_number
-from .trace import ForwardSteps, ScatterSteps, Trace
+from .tracer import ForwardSteps, ScatterSteps, Trace
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
 EDGE = 3  # px of the outlines around the window, the kernel and the current cell

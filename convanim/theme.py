@@ -68,7 +68,7 @@ LIGHT = Theme(
     overlap_fill=_hex("#e9b6d3"),
     stamp_fill=_hex("#8fdcc0"),
     cropped_fill=_hex("#e6e6e6"),
-    weight_ink=_hex("#7a3d00"),
+    weight_ink=_hex("#663200"),
 )
 
 DARK = Theme(
@@ -81,7 +81,7 @@ DARK = Theme(
     pad_fill=_hex("#262a30"),
     window_fill=_hex("#1f5f8f"),
     window_edge=_hex("#7cc3f5"),
-    term_fill=_hex("#8a6400"),
+    term_fill=_hex("#5e4500"),
     kernel_fill=_hex("#54370f"),
     kernel_edge=_hex("#f0a637"),
     output_empty=_hex("#15181d"),

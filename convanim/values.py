@@ -51,10 +51,14 @@ def generate(
 
 def _parse_json_array(data: Any, where: str) -> Array:
     try:
-        array = np.asarray(data, dtype=np.float64)
+        array = np.asarray(data)
     except (TypeError, ValueError) as err:
         raise SpecError(f"{where} is not a rectangular array of numbers: fix the file") from err
-    return array
+    if array.dtype.kind not in "iuf":
+        raise SpecError(
+            f"{where} is not a rectangular array of numbers (found {array.dtype.kind!r} data): fix the file"
+        )
+    return array.astype(np.float64) if array.dtype.kind == "f" else array.astype(np.int64)
 
 
 def load_array(path: Path, option: str, key: str | None = None) -> Array:
@@ -88,6 +92,8 @@ def load_array(path: Path, option: str, key: str | None = None) -> Array:
                     raise SpecError(f"{option} {path}: a JSON object needs an {key!r} entry: fix the file")
                 data = data[key]
             array = _parse_json_array(data, f"{option} {path}")
+    except SpecError:
+        raise
     except FileNotFoundError as err:
         raise SpecError(f"{option} {path} does not exist: check the path") from err
     except IsADirectoryError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -50,8 +51,9 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), prog_name="convanim")
 
 
-def run_trace(*args: str) -> dict[str, Any]:
-    result = run("trace", *args)
+def run_trace(command: str) -> dict[str, Any]:
+    """``convanim trace COMMAND`` (words split as a shell would): the parsed JSON of a clean run."""
+    result = run("trace", *shlex.split(command))
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.endswith("\n")
@@ -88,7 +90,7 @@ def reference_output(data: dict[str, Any]) -> np.ndarray:
 
 def check_document(data: dict[str, Any]) -> None:
     """Keys, shapes and the output against the reference; each step agrees with the output."""
-    assert TOP_KEYS <= set(data)
+    assert set(data) >= TOP_KEYS
     assert data["format"] == "convanim-trace"
     assert data["version"] == 1
     spec = data["spec"]
@@ -120,14 +122,14 @@ def check_document(data: dict[str, Any]) -> None:
             f, r, c = step["output_cell"]
             assert step["value"] == output[f, r, c]
             assert step["partial_sums"][-1] + step["bias"] == step["value"]
-            assert step["products"] == [a * b for a, b in zip(step["input_values"], step["kernel_values"])]
+            assert step["products"] == [a * b for a, b in zip(step["input_values"], step["kernel_values"], strict=True)]
 
 
 # -- trace -----------------------------------------------------------------------------------
 
 
 def test_trace_stride_2_pad_1() -> None:
-    data = run_trace("--stride", "2", "--pad", "1")
+    data = run_trace("--stride 2 --pad 1")
     check_document(data)
     spec = data["spec"]
     assert spec == {
@@ -154,19 +156,9 @@ def test_trace_stride_2_pad_1() -> None:
 
 def test_trace_transposed_grouped_dilated_rectangular_with_bias() -> None:
     data = run_trace(
-        "--transpose",
-        "-i", "3x4",
-        "-k", "2x3",
-        "-s", "2x1",
-        "-p", "1x0",
-        "-d", "1x2",
-        "--output-padding", "1x1",
-        "--in-channels", "4",
-        "--out-channels", "2",
-        "--groups", "2",
-        "--bias",
-        "--seed", "7",
-    )  # fmt: skip
+        "--transpose -i 3x4 -k 2x3 -s 2x1 -p 1x0 -d 1x2 --output-padding 1x1"
+        " --in-channels 4 --out-channels 2 --groups 2 --bias --seed 7"
+    )
     check_document(data)
     spec = data["spec"]
     assert spec["transposed"] is True
@@ -178,9 +170,8 @@ def test_trace_transposed_grouped_dilated_rectangular_with_bias() -> None:
 
 def test_trace_forward_grouped_dilated_rectangular_with_bias() -> None:
     data = run_trace(
-        "-i", "6x7", "-k", "3x2", "-s", "1x3", "-p", "2x1", "-d", "2x1",
-        "--in-channels", "6", "--out-channels", "3", "--groups", "3", "--bias", "--values", "arange",
-    )  # fmt: skip
+        "-i 6x7 -k 3x2 -s 1x3 -p 2x1 -d 2x1 --in-channels 6 --out-channels 3 --groups 3 --bias --values arange"
+    )
     check_document(data)
     assert data["spec"]["output_size"] == [6, 3]
     assert np.array(data["weight"]).shape == (3, 2, 3, 2)
@@ -188,13 +179,13 @@ def test_trace_forward_grouped_dilated_rectangular_with_bias() -> None:
 
 
 def test_trace_1d() -> None:
-    data = run_trace("-i", "1x9", "-k", "1x3", "-s", "1x2", "-p", "0x1", "--values", "arange")
+    data = run_trace("-i 1x9 -k 1x3 -s 1x2 -p 0x1 --values arange")
     check_document(data)
     assert data["spec"]["output_size"] == [1, 5]
 
 
 def test_trace_seed_changes_the_numbers_and_is_reproducible() -> None:
-    a, b, c = run_trace("--seed", "1"), run_trace("--seed", "1"), run_trace("--seed", "2")
+    a, b, c = run_trace("--seed 1"), run_trace("--seed 1"), run_trace("--seed 2")
     assert a == b
     assert a["input"] != c["input"]
 
@@ -202,7 +193,7 @@ def test_trace_seed_changes_the_numbers_and_is_reproducible() -> None:
 def test_trace_values_file(tmp_path: Path) -> None:
     path = tmp_path / "values.json"
     path.write_text(json.dumps({"input": [2, 3], "weight": [5, 7, 11], "bias": [1]}), encoding="utf-8")
-    data = run_trace("--transpose", "-s", "1x2", "--values", str(path))
+    data = run_trace(f"--transpose -s 1x2 --values {shlex.quote(str(path))}")
     check_document(data)
     assert data["output"] == [[[11, 15, 38, 22, 34]]]
 
@@ -214,7 +205,7 @@ def test_trace_output_file(tmp_path: Path) -> None:
     assert result.stdout == "" and result.stderr == ""
     data = json.loads(target.read_text(encoding="utf-8"))
     check_document(data)
-    assert data == run_trace("-s", "2", "-p", "1")
+    assert data == run_trace("-s 2 -p 1")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trace.json"]  # no temporary left behind
 
 
@@ -349,7 +340,10 @@ def test_version(flag: str) -> None:
     [
         (["-h"], ["Usage: convanim", "trace", "presets"]),
         (["--help"], ["Usage: convanim", "trace", "presets"]),
-        (["trace", "-h"], ["Usage: convanim trace", "--stride", "--pad", "--transpose", "--output-padding", "--output"]),
+        (
+            ["trace", "-h"],
+            ["Usage: convanim trace", "--stride", "--pad", "--transpose", "--output-padding", "--output"],
+        ),
         (["trace", "--help"], ["Usage: convanim trace", "--groups", "--values", "--kernel-values", "--seed"]),
         (["presets", "-h"], ["Usage: convanim presets"]),
     ],
@@ -360,6 +354,14 @@ def test_help(args: list[str], words: list[str]) -> None:
     assert result.stderr == ""
     for word in words:
         assert word in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_short_help(name: str) -> None:
+    result = run(name, "-h")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Usage: convanim {name} ")
+    assert result.stderr == ""
 
 
 def test_presets_command() -> None:

@@ -26,9 +26,12 @@ pairs = st.tuples(small, small)
     dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)),
 )
 def test_forward_valid_exactly_when_the_kernel_fits(
-    size: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
     dilation: tuple[int, int],
-) -> None:  # fmt: skip
+) -> None:
     fits = all(dilation[a] * (kernel[a] - 1) + 1 <= size[a] + 2 * padding[a] for a in (0, 1))
     kwargs = {"input_size": size, "kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation}
     if not fits:
@@ -51,9 +54,13 @@ def test_forward_valid_exactly_when_the_kernel_fits(
     output_padding=st.tuples(st.integers(0, 4), st.integers(0, 4)),
 )
 def test_transposed_valid_exactly_as_pytorch(
-    size: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
-    dilation: tuple[int, int], output_padding: tuple[int, int],
-) -> None:  # fmt: skip
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    output_padding: tuple[int, int],
+) -> None:
     kwargs = {
         "input_size": size,
         "kernel_size": kernel,
@@ -70,7 +77,7 @@ def test_transposed_valid_exactly_as_pytorch(
             ConvSpec(**kwargs)
         return
     if min(expected) < 1:
-        with pytest.raises(SpecError, match="--pad .* crops away the whole output"):
+        with pytest.raises(SpecError, match=r"--pad .* crops away the whole output"):
             ConvSpec(**kwargs)
         return
     spec = ConvSpec(**kwargs)
@@ -133,7 +140,10 @@ def test_channels_and_shapes(groups: int, cin: int, cout: int, transposed: bool)
         ({"input_size": (1, 9), "kernel_size": (1, 3), "stride": (1, 2)}, (1, 4)),
         ({"input_size": (2, 2), "kernel_size": (3, 3), "transposed": True}, (4, 4)),
         ({"input_size": (2, 2), "kernel_size": (3, 3), "stride": (2, 2), "transposed": True}, (5, 5)),
-        ({"input_size": (2, 2), "kernel_size": (3, 3), "stride": (2, 2), "padding": (1, 1), "transposed": True}, (3, 3)),
+        (
+            {"input_size": (2, 2), "kernel_size": (3, 3), "stride": (2, 2), "padding": (1, 1), "transposed": True},
+            (3, 3),
+        ),
         (
             {
                 "input_size": (2, 2),
@@ -287,7 +297,10 @@ def test_to_dict_is_the_json_form() -> None:
     [
         ({}, "conv 5x5, kernel 3 -> 3x3"),
         ({"stride": (2, 2), "padding": (1, 1)}, "conv 5x5, kernel 3, stride 2, pad 1 -> 3x3"),
-        ({"input_size": (4, 6), "kernel_size": (1, 3), "dilation": (1, 2)}, "conv 4x6, kernel 1x3, dilation 1x2 -> 4x2"),
+        (
+            {"input_size": (4, 6), "kernel_size": (1, 3), "dilation": (1, 2)},
+            "conv 4x6, kernel 1x3, dilation 1x2 -> 4x2",
+        ),
         (
             {"input_size": (2, 2), "stride": (2, 2), "padding": (1, 1), "output_padding": (1, 1), "transposed": True},
             "transposed conv 2x2, kernel 3, stride 2, pad 1, output_padding 1 -> 4x4",
