@@ -425,6 +425,21 @@ def presets_command() -> None:
         click.echo(f"{'':<{width}}  {preset.title}; writes {preset.filename}")
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that cleanup (temporary files) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="convanim")
+    """Console-script entry point: SIGTERM and Ctrl-C end promptly, removing temporary files."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli(prog_name="convanim")
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(143)

@@ -183,7 +183,10 @@ def test_trace_core_imports_no_drawing_or_cli_library() -> None:
 
 def test_help_and_presets_start_without_numpy_or_pillow() -> None:
     for argv in (["--help"], ["presets"], ["render", "--help"]):
-        code = f"from convanim.cli import cli\ntry:\n    cli.main({argv!r}, standalone_mode=False)\nexcept SystemExit:\n    pass"
+        code = (
+            f"from convanim.cli import cli\ntry:\n    cli.main({argv!r}, standalone_mode=False)\n"
+            "except SystemExit:\n    pass"
+        )
         loaded = {m.split(".")[0] for m in _modules_after(code)}
         assert not {"numpy", "PIL", "matplotlib"} & loaded, argv
 
