@@ -118,23 +118,26 @@ class Scene:
         self.canvas.paste(tile, x, y, permanent)
 
     def sum_line(self, parts: list[str], tail: str) -> None:
-        """Write ``parts`` joined, then ``tail``, on the sum line; middle parts give way to '…'."""
+        """Write ``parts`` then ``tail`` on the sum line; middle parts give way to '… +' to fit.
+
+        Words are composed from cached masks, so a new sum costs array copies, not text layout.
+        """
         if self.layout.strip is None:
             return
         x, y, width, _ = self.layout.strip
         size = self.layout.strip_size
         tiles = self.tiles
-        text = " ".join(parts) + tail
-        if tiles.text_width(text, size) > width and len(parts) > 2:
+        words = [w for part in parts for w in part.split(" ")] + tail.split(" ")
+        if tiles.words_width(words, size) > width and len(parts) > 2:
             # Keep the head and the last part; drop from the middle until it fits.
             keep = len(parts) - 1
             while keep > 1:
                 keep -= 1
-                text = " ".join([*parts[:keep], "… +", parts[-1]]) + tail
-                if tiles.text_width(text, size) <= width:
+                chosen = [*parts[:keep], "… +", parts[-1]]
+                words = [w for part in chosen for w in part.split(" ")] + tail.split(" ")
+                if tiles.words_width(words, size) <= width:
                     break
-        tile = tiles.text_tile(text, size)
-        self.canvas.paste(tile[:, :width], x, y)
+        self.canvas.paste(tiles.words_tile(words, size, width), x, y)
 
     def frames(self, board: Storyboard) -> Iterator[tuple[NDArray[np.uint8], Box | None, int]]:
         """Draw each frame of ``board``: (pixels, changed box or None for all, duration ms).

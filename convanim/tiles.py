@@ -30,7 +30,11 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 def format_number(value: Any) -> str:
     """A cell's number: integers as they are, floats to 2 decimals at most, a true minus sign."""
-    number = float(value)
+    return _format(float(value))
+
+
+@lru_cache(maxsize=4096)
+def _format(number: float) -> str:
     if number.is_integer() and abs(number) < 1e15:
         text = str(int(number))
     else:
@@ -54,6 +58,7 @@ class Tiles:
         self._cells: dict[tuple[Any, ...], Index] = {}
         self._luts: dict[tuple[str, str], Index] = {}
         self._masks: dict[tuple[str, int, bool], Index] = {}
+        self._words: dict[tuple[str, int], tuple[Index, int]] = {}
 
     # -- colour mapping ---------------------------------------------------------------------
 
@@ -157,6 +162,34 @@ class Tiles:
         mask = self.mask(text, size, bold)
         tile = np.full(mask.shape, self.colour(bg), dtype=np.uint8)
         self._stamp(tile, mask, 0, 0, bg, ink)
+        return tile
+
+    def _word(self, word: str, size: int) -> tuple[NDArray[np.uint8], int]:
+        """A word's mask and its advance in px (rounded once, so layout is whole pixels)."""
+        key = (word, size)
+        found = self._words.get(key)
+        if found is None:
+            found = (self.mask(word, size), round(font(size).getlength(word)))
+            self._words[key] = found
+        return found
+
+    def words_width(self, words: list[str], size: int) -> int:
+        space = self._word(" ", size)[1]
+        return sum(self._word(w, size)[1] for w in words if w) + space * (len(words) - 1) + 2
+
+    def words_tile(self, words: list[str], size: int, width: int, ink: str = "ink", bg: str = "background") -> Index:
+        """A line of ``words`` separated by spaces, cut at ``width`` px, from cached word masks."""
+        space = self._word(" ", size)[1]
+        tile = np.full((self.line_height(size), width), self.colour(bg), dtype=np.uint8)
+        x = 0
+        for word in words:
+            if word:
+                mask, advance = self._word(word, size)
+                self._stamp(tile, mask, x, 0, bg, ink)
+                x += advance
+            x += space
+            if x >= width:
+                break
         return tile
 
     def text_width(self, text: str, size: int, bold: bool = False) -> int:
