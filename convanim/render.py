@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .layout import Grid, Layout, auto_cell, make_layout
-from .spec import SpecError
+from .spec import SpecError, pair_text
 from .storyboard import Frame, Storyboard
 from .theme import RGB, THEMES
 from .tiles import Tiles, format_number
@@ -127,14 +127,14 @@ class Scene:
         x, y, width, _ = self.layout.strip
         size = self.layout.strip_size
         tiles = self.tiles
-        words = [w for part in parts for w in part.split(" ")] + tail.split(" ")
+        words = [w for part in parts for w in part.split(" ") if w] + tail.split()
         if tiles.words_width(words, size) > width and len(parts) > 2:
             # Keep the head and the last part; drop from the middle until it fits.
             keep = len(parts) - 1
             while keep > 1:
                 keep -= 1
                 chosen = [*parts[:keep], "… +", parts[-1]]
-                words = [w for part in chosen for w in part.split(" ")] + tail.split(" ")
+                words = [w for part in chosen for w in part.split(" ") if w] + tail.split()
                 if tiles.words_width(words, size) <= width:
                     break
         self.canvas.paste(tiles.words_tile(words, size, width), x, y)
@@ -433,16 +433,14 @@ class ScatterScene(Scene):
             return
         parts = []
         if any(spec.padding):
-            parts.append(
-                f"cut pad {spec.padding[0] if spec.padding[0] == spec.padding[1] else spec.padding} from each side"
-            )
+            parts.append(f"drop pad {pair_text(spec.padding)} on each side")
         if any(spec.output_padding):
             op = spec.output_padding
-            parts.append(f"keep output_padding {op[0] if op[0] == op[1] else op} extra at the bottom/right")
+            parts.append(f"keep output_padding {pair_text(op)} at bottom/right")
         if trace.bias is not None:
             parts.append("add the bias")
         ho, wo = spec.output_size
-        head = "output = the canvas" + (": " + ", ".join(parts) if parts else "")
+        head = "crop the canvas" + (": " + ", ".join(parts) if parts else "")
         self.sum_line([head], f" → {wo if spec.is_1d else f'{ho}×{wo}'}")
 
 
