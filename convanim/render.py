@@ -8,6 +8,7 @@ the picture. Each frame reports the box it may have changed, so the encoder comp
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -91,7 +92,7 @@ class Canvas:
         return self._dirty
 
 
-class Scene:
+class Scene(ABC):
     """Shared set-up: tiles, layout, static picture, the sum line."""
 
     def __init__(self, trace: Trace, look: Look) -> None:
@@ -158,11 +159,13 @@ class Scene:
         self.draw(target)
         return self.canvas.pixels.copy()
 
-    def advance(self, step: int) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def advance(self, step: int) -> None:
+        """Make step ``step``'s result part of the permanent picture."""
 
-    def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def draw(self, frame: Frame) -> None:
+        """Draw ``frame`` on the canvas (the steps before it are advanced first)."""
 
 
 class ForwardScene(Scene):
