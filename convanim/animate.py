@@ -19,8 +19,8 @@ from .files import check_output, write_output
 from .render import Look, scene
 from .spec import ConvSpec, SpecError
 from .storyboard import Storyboard
-from .tracer import Trace, trace
-from .values import resolve
+from .tracer import Trace
+from .values import build
 
 FORMATS = (".gif", ".png")
 MAX_FRAMES = 20_000
@@ -46,8 +46,7 @@ class Animation:
     @classmethod
     def from_spec(cls, spec: ConvSpec, values: str = "random", seed: int = 0, **options: object) -> Animation:
         fields_ = {name: getattr(spec, name) for name in spec.__dataclass_fields__}
-        spec, arrays = resolve(fields_, set(fields_), values=values, seed=seed)
-        return cls(trace(spec, arrays.input, arrays.weight, arrays.bias), **options)  # type: ignore[arg-type]
+        return cls(build(fields_, set(fields_), values=values, seed=seed), **options)  # type: ignore[arg-type]
 
     def storyboard(self) -> Storyboard:
         frame_ms = self.frame_ms if self.frame_ms is not None else (400 if self.steps == "term" else 800)

@@ -17,8 +17,7 @@ from .animate import Animation, output_kind, render_bytes
 from .files import OutputError, atomic_file
 from .presets import PRESETS, Preset
 from .render import Look
-from .tracer import trace
-from .values import resolve
+from .values import build
 
 ASSET_SUFFIXES = (".gif", ".png")
 
@@ -26,8 +25,7 @@ ASSET_SUFFIXES = (".gif", ".png")
 def animation_for(preset: Preset, theme: str = "light") -> Animation:
     """The animation a preset names."""
     fields = dict(preset.spec)
-    spec, arrays = resolve({**_defaults(), **fields}, set(fields), preset.values, preset.kernel_values, preset.seed)
-    recorded = trace(spec, arrays.input, arrays.weight, arrays.bias)
+    recorded = build({**_defaults(), **fields}, set(fields), preset.values, preset.kernel_values, preset.seed)
     options = dict(preset.render)
     still = options.pop("frame", None)
     look = Look(theme=theme, values=not options.pop("no_values", False))

@@ -102,7 +102,8 @@ def spec_options(func: F) -> F:
             default="random",
             show_default=True,
             metavar="KIND|FILE",
-            help="Numbers: random (small integers from --seed), ones, arange, or a .npy/.json/.csv "
+            help="Numbers: random (small integers from --seed), ones, arange, symbolic (letters a, b, … and "
+            "x, y, z; outputs as expressions), or a .npy/.json/.csv "
             "file holding the input (W, HxW or CxHxW; CSV: one row per line). A JSON object "
             'may hold "input", "weight" and "bias". Sizes not given are read from the file.',
         ),
@@ -152,8 +153,7 @@ def _explicit(ctx: click.Context, names: tuple[str, ...]) -> set[str]:
 def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
     """Options (and a preset) -> the trace. Errors become one-line usage errors."""
     from . import presets as presets_module
-    from .tracer import trace
-    from .values import resolve
+    from .values import build
 
     explicit = _explicit(ctx, SPEC_KEYS + VALUE_KEYS)
     fields = {key: params[key] for key in SPEC_KEYS}
@@ -169,8 +169,7 @@ def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
                 values[key] = getattr(preset, key)
         explicit |= set(preset.spec)
     try:
-        spec, arrays = resolve(fields, explicit, **values)
-        return trace(spec, arrays.input, arrays.weight, arrays.bias)
+        return build(fields, explicit, **values)
     except SpecError as err:
         _fail(str(err))
 

@@ -42,6 +42,49 @@ def _steps_scatter(steps: ScatterSteps) -> list[dict[str, Any]]:
     return [{key: column[n] for key, column in columns.items()} for n in range(len(steps))]
 
 
+def _symbolic(trace: Trace, data: dict[str, Any]) -> None:
+    """Replace numbers by names and expressions (``--values symbolic``): same keys, strings."""
+    from .symbolic import forward_expression, product, scatter_expressions
+
+    symbols = trace.symbols
+    data["input"] = symbols.input.tolist()
+    data["weight"] = symbols.weight.tolist()
+    data["bias"] = None if symbols.bias is None else symbols.bias.tolist()
+    steps = trace.steps
+    if isinstance(steps, ScatterSteps):
+        found = scatter_expressions(trace, symbols)
+        data["output"] = found.output.tolist()
+        data["canvas"] = found.canvas.tolist()
+        for n, step in enumerate(data["steps"]):
+            c, i, j = step["input_cell"]
+            step["input_value"] = symbols.input[c, i, j]
+            step["stamp"] = found.stamps[n].tolist()
+            step["running"] = found.running[n].tolist()
+        return
+    ph, pw = trace.spec.padding
+    outputs = []
+    for n, step in enumerate(data["steps"]):
+        f = step["output_cell"][0]
+        names = [
+            "0" if pad else symbols.input[c, r - ph, q - pw]
+            for (c, r, q), pad in zip(step["input_cells"], step["in_padding"], strict=True)
+        ]
+        weights = [symbols.weight[f, cl, ky, kx] for cl, ky, kx in step["kernel_cells"]]
+        step["input_values"] = names
+        step["kernel_values"] = weights
+        step["products"] = ["0" if a == "0" else product(a, b) for a, b in zip(names, weights, strict=True)]
+        step["partial_sums"] = [forward_expression(trace, symbols, n, t) for t in range(len(names))]
+        if symbols.bias is not None:
+            step["partial_sums"][-1] = forward_expression(trace, symbols, n)
+            step["bias"] = symbols.bias[f]
+        else:
+            step["bias"] = "0"
+        step["value"] = forward_expression(trace, symbols, n)
+        outputs.append(step["value"])
+    f_count, ho, wo = trace.output.shape
+    data["output"] = [[outputs[(f * ho + r) * wo : (f * ho + r) * wo + wo] for r in range(ho)] for f in range(f_count)]
+
+
 def trace_to_dict(trace: Trace) -> dict[str, Any]:
     """The documented JSON form of a trace.
 
@@ -72,6 +115,9 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
         data["steps"] = _steps_scatter(steps)
     else:
         data["steps"] = _steps_forward(steps)
+    if trace.symbols is not None:
+        data["values"] = "symbolic"
+        _symbolic(trace, data)
     return data
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import ConvSpec, pair_text
+from .spec import ConvSpec
+from .spec import pair_text as spec_pair_text
 from .tiles import Tiles
 
 MAX_SHOWN = 4  # channels drawn per panel; more are summarised by a note
@@ -66,14 +67,17 @@ class Layout:
     texts: tuple[Text, ...]
     strip: tuple[int, int, int, int] | None  # x, y, width, height of the sum line
     strip_size: int
+    captions: dict[int, Text]  # kernel slice -> where its caption goes (drawn per frame)
+    kernel_caption: Text | None  # which filter is at work (drawn per frame); its text is the width
+    caption_width: int
 
 
-def auto_cell(spec: ConvSpec) -> int:
+def auto_cell(spec: ConvSpec, symbolic: bool = False) -> int:
     """A cell size that keeps the picture about TARGET_WIDTH px wide: 44 px down to 14 px."""
     _rows_in, cols_in = spec.input_size if spec.transposed else spec.padded_input_size
     _, cols_out = spec.canvas_size if spec.transposed else spec.output_size
     columns = cols_in + spec.kernel_size[1] + cols_out + 4
-    return max(14, min(40, TARGET_WIDTH // columns))
+    return max(14, min(56 if symbolic else 40, TARGET_WIDTH // columns))
 
 
 def shown(count: int) -> list[int]:
@@ -93,6 +97,11 @@ def titles(spec: ConvSpec) -> tuple[tuple[str, str], tuple[str, str], tuple[str,
     size_in = f"{w}" if spec.is_1d else f"{h}×{w}"
     size_out = f"{wo}" if spec.is_1d else f"{ho}×{wo}"
     size_k = f"{kw}" if spec.is_1d else f"{kh}×{kw}"
+
+    def pair_text(pair: tuple[int, int]) -> str:
+        # A 1-D picture speaks of its one axis: "stride 2", not "stride 1x2".
+        return str(pair[1]) if spec.is_1d else spec_pair_text(pair)
+
     stride = pair_text(spec.stride)
     hyper = []
     if spec.stride != (1, 1):
@@ -164,6 +173,9 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
     has_detail = any(p[2] for p in panels)
     grids_top = margin + title_h + (detail_h if has_detail else 0) + max(6, cell // 4)
     texts: list[Text] = []
+    captions: dict[int, Text] = {}
+    kernel_caption = None
+    caption_width = 0
     placed: dict[str, dict[int, Grid]] = {}
     x = margin
     bottom = grids_top
@@ -171,8 +183,18 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
         grid_w = cols * cell + 1
         labelled = count > 1
         note = f"… {count - len(channels)} more not shown" if count > len(channels) else ""
+        longest_caption = ""
+        if name == "kernel" and (spec.in_channels if spec.transposed else spec.out_channels) > 1:
+            c, f = spec.in_channels, spec.out_channels
+            per = c // spec.groups
+            longest_caption = (
+                f"weights of channel {c - 1}"
+                if spec.transposed
+                else f"filter {f - 1} of {f} · sees channels {c - per}–{c - 1}"
+            )
         width = max(
             grid_w,
+            tiles.text_width(longest_caption, detail_size) + 4,
             tiles.text_width(title, title_size, bold=True),
             tiles.text_width(detail, detail_size) if detail else 0,
             tiles.text_width(note, sub_size) if note else 0,
@@ -180,6 +202,11 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
         texts.append(Text(x, margin, title, title_size, bold=True))
         if detail:
             texts.append(Text(x, margin + title_h, detail, detail_size, ink="ink_dim"))
+        if name == "kernel":
+            caption_width = width
+            many = spec.in_channels > 1 if spec.transposed else spec.out_channels > 1
+            if many and not detail:
+                kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim")
         gx = x + (width - grid_w) // 2 if name != "input" else x
         y = grids_top
         grids: dict[int, Grid] = {}
@@ -188,8 +215,11 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
                 if note and i == len(channels) - 1:
                     texts.append(Text(gx, y, note, sub_size, ink="ink_dim"))
                     y += sub_h
-                word = {"input": "channel", "kernel": "slice", "output": "map"}[name]
-                texts.append(Text(gx, y, f"{word} {channel}", sub_size, ink="ink_dim"))
+                if name == "kernel":
+                    captions[channel] = Text(gx, y, "", sub_size, ink="ink_dim")
+                else:
+                    word = {"input": "channel", "output": "map"}[name]
+                    texts.append(Text(gx, y, f"{word} {channel}", sub_size, ink="ink_dim"))
                 y += sub_h
             grids[channel] = Grid(gx, y, rows, cols, cell)
             y += rows * cell + 1 + max(8, cell // 3)
@@ -216,4 +246,7 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
         texts=tuple(texts),
         strip=strip,
         strip_size=strip_size,
+        captions=captions,
+        kernel_caption=kernel_caption,
+        caption_width=caption_width,
     )

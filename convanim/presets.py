@@ -75,12 +75,20 @@ def _p(v: int | tuple[int, int]) -> tuple[int, int]:
 
 
 def _conv(
-    i: int | tuple[int, int], k: int | tuple[int, int], s: int = 1, p: int = 0, d: int = 1, **extra: Any
+    i: int | tuple[int, int],
+    k: int | tuple[int, int],
+    s: int | tuple[int, int] = 1,
+    p: int | tuple[int, int] = 0,
+    d: int = 1,
+    **extra: Any,
 ) -> dict[str, Any]:
     return {"input_size": _p(i), "kernel_size": _p(k), "stride": _p(s), "padding": _p(p), "dilation": _p(d), **extra}
 
 
-def _tconv(i: int, k: int, s: int = 1, p: int = 0, d: int = 1, op: int = 0, **extra: Any) -> dict[str, Any]:
+Size = int | tuple[int, int]
+
+
+def _tconv(i: Size, k: Size, s: Size = 1, p: Size = 0, d: int = 1, op: int = 0, **extra: Any) -> dict[str, Any]:
     return {**_conv(i, k, s, p, d, **extra), "transposed": True, "output_padding": _p(op)}
 
 
@@ -185,6 +193,38 @@ _TABLE: list[Preset] = [
         "dilation_transposed.gif",
         "transposed: 3x3 input, 3x3 kernel, dilation 2 -> 7x7",
         _tconv(3, 3, d=2),
+    ),
+]
+
+_TABLE += [
+    # Real tensors: channels, filters, groups.
+    Preset(
+        "multi_channel",
+        "multi_channel.gif",
+        "5x5x3 input, padding 1, two 3x3x3 filters with bias, stride 2 -> 3x3x2",
+        _conv(5, 3, s=2, p=1, in_channels=3, out_channels=2, bias=True),
+    ),
+    Preset(
+        "depthwise",
+        "depthwise.gif",
+        "depthwise: 3 channels, one 3x3 filter each (groups 3), padding 1",
+        _conv(4, 3, p=1, in_channels=3, out_channels=3, groups=3),
+        render={"frame_ms": 500},
+    ),
+    # Letters, as the tutorial teaches them.
+    Preset(
+        "symbolic_transpose_1d",
+        "symbolic_transpose_1d.gif",
+        "transposed 1-D with letters: [a, b] and [x, y, z], stride 2 -> [ax, ay, az + bx, by, bz]",
+        _tconv((1, 2), (1, 3), s=(1, 2)),
+        values="symbolic",
+    ),
+    Preset(
+        "symbolic_conv_1d",
+        "symbolic_conv_1d.gif",
+        "1-D with letters: [a, b, c, d] and [x, y, z], padding 1 -> [ay + bz, ax + by + cz, …]",
+        _conv((1, 4), (1, 3), p=(0, 1)),
+        values="symbolic",
     ),
 ]
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .labels import Labels
 from .layout import Grid, Layout, auto_cell, make_layout
 from .spec import SpecError, pair_text
 from .storyboard import Frame, Storyboard
 from .theme import RGB, THEMES
-from .tiles import Tiles, format_number
+from .tiles import Tiles
 from .tracer import ForwardSteps, ScatterSteps, Trace
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
@@ -99,7 +99,8 @@ class Scene(ABC):
         self.trace = trace
         self.look = look
         self.theme = THEMES[look.theme]
-        cell = look.cell_px or auto_cell(trace.spec)
+        self.labels = Labels(trace, show=look.values)
+        cell = look.cell_px or auto_cell(trace.spec, symbolic=self.labels.symbolic)
         self.tiles = Tiles(self.theme, cell)
         self.layout: Layout = make_layout(trace.spec, self.tiles, look.values)
         self.canvas = Canvas(self.layout.height, self.layout.width, self.tiles.colour("background"))
@@ -111,12 +112,22 @@ class Scene(ABC):
     def palette(self) -> list[RGB]:
         return self.tiles.colours
 
-    def number(self, value: Any) -> str:
-        return format_number(value) if self.look.values else ""
-
     def cell(self, grid: Grid, row: int, col: int, tile: NDArray[np.uint8], permanent: bool = False) -> None:
         x, y = grid.origin(row, col)
         self.canvas.paste(tile, x, y, permanent)
+
+    def captions(self, slices: dict[int, str], filter_text: str) -> None:
+        """Per-frame captions of the kernel panel: what each slice meets, which filter works."""
+        layout, tiles = self.layout, self.tiles
+        for index, text in slices.items():
+            where = layout.captions.get(index)
+            if where is not None:
+                tile = tiles.words_tile(text.split(), where.size, layout.caption_width, ink=where.ink)
+                self.canvas.paste(tile, where.x, where.y)
+        where = layout.kernel_caption
+        if where is not None and filter_text:
+            tile = tiles.words_tile(filter_text.split(), where.size, layout.caption_width, ink=where.ink)
+            self.canvas.paste(tile, where.x, where.y)
 
     def sum_line(self, parts: list[str], tail: str) -> None:
         """Write ``parts`` then ``tail`` on the sum line; middle parts give way to '… +' to fit.
@@ -138,6 +149,9 @@ class Scene(ABC):
                 words = [w for part in chosen for w in part.split(" ") if w] + tail.split()
                 if tiles.words_width(words, size) <= width:
                     break
+        while len(words) > 1 and tiles.words_width(words, size) > width:
+            # Still too long (a long head): end with an ellipsis at a word boundary.
+            words = [*words[:-2], "…"] if words[-1] == "…" else [*words[:-1], "…"]
         self.canvas.paste(tiles.words_tile(words, size, width), x, y)
 
     def frames(self, board: Storyboard) -> Iterator[tuple[NDArray[np.uint8], Box | None, int]]:
@@ -176,18 +190,18 @@ class ForwardScene(Scene):
         assert isinstance(trace.steps, ForwardSteps)
         self.steps: ForwardSteps = trace.steps
         spec = trace.spec
-        tiles = self.tiles
+        tiles, labels = self.tiles, self.labels
         ph, pw = spec.padding
         h, w = spec.input_size
         for c, grid in self.layout.inputs.items():
-            padded = trace.padded_input[c]
             for r in range(grid.rows):
                 for q in range(grid.cols):
+                    text = labels.input(c, r, q, padded=True)
                     inside = ph <= r < ph + h and pw <= q < pw + w
                     tile = (
-                        tiles.cell_tile("input_fill", self.number(padded[r, q]))
+                        tiles.cell_tile("input_fill", text)
                         if inside
-                        else tiles.cell_tile("pad_fill", self.number(0), ink="ink_dim")
+                        else tiles.cell_tile("pad_fill", text, ink="ink_dim")
                     )
                     self.cell(grid, r, q, tile, permanent=True)
         self._draw_kernel(0, None, permanent=True)
@@ -201,26 +215,26 @@ class ForwardScene(Scene):
         self.filters_per_group = spec.out_channels // spec.groups
 
     def _draw_kernel(self, f: int, term: int | None, permanent: bool = False) -> None:
-        weight = self.trace.weight[f]
         kernel_cells = self.steps.kernel_cells
-        current = None if term is None else tuple(kernel_cells[term])
+        current = None if term is None else tuple(int(v) for v in kernel_cells[term])
         for cl, grid in self.layout.kernels.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     fill = "term_fill" if current == (cl, r, q) else "kernel_fill"
-                    self.cell(grid, r, q, self.tiles.cell_tile(fill, self.number(weight[cl, r, q])), permanent)
+                    text = self.labels.weight((f, cl, r, q))
+                    self.cell(grid, r, q, self.tiles.cell_tile(fill, text), permanent)
 
     def advance(self, step: int) -> None:
         """Make step ``step``'s output cell part of the permanent picture."""
         f, r, q = (int(v) for v in self.steps.output_cells[step])
         grid = self.layout.outputs.get(f)
         if grid is not None:
-            tile = self.tiles.cell_tile("output_fill", self.number(self.steps.values[step]))
+            tile = self.tiles.cell_tile("output_fill", self.labels.forward_cell(step))
             self.cell(grid, r, q, tile, permanent=True)
         self.done = max(self.done, step + 1)
 
     def draw(self, frame: Frame) -> None:
-        canvas, tiles, steps = self.canvas, self.tiles, self.steps
+        canvas, tiles, steps, labels = self.canvas, self.tiles, self.steps, self.labels
         canvas.begin()
         n, term = frame.step, frame.term
         while self.done < n:
@@ -228,7 +242,6 @@ class ForwardScene(Scene):
         f, orow, ocol = (int(v) for v in steps.output_cells[n])
         cells = steps.input_cells[n]
         kernel_cells = steps.kernel_cells
-        weight = self.trace.weight[f]
         # The window, with each tap's kernel weight in its corner.
         for k in range(cells.shape[0]):
             c, r, q = (int(v) for v in cells[k])
@@ -236,9 +249,9 @@ class ForwardScene(Scene):
             if grid is None:
                 continue
             fill = "term_fill" if term == k else "window_fill"
-            corner = self.number(weight[tuple(kernel_cells[k])]) if self.look.values else ""
+            corner = labels.weight((f, *(int(v) for v in kernel_cells[k])))
             ink = "ink_dim" if steps.in_padding[n, k] and term != k else "ink"
-            tile = tiles.cell_tile(fill, self.number(steps.input_values[n, k]), ink=ink, corner=corner)
+            tile = tiles.cell_tile(fill, labels.input(c, r, q, padded=True), ink=ink, corner=corner)
             self.cell(grid, r, q, tile)
         edge = tiles.colour("window_edge")
         for c, grid in self.layout.inputs.items():
@@ -246,51 +259,60 @@ class ForwardScene(Scene):
             if on.any():
                 rows, cols = cells[on, 1], cells[on, 2]
                 canvas.outline(grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())), edge)
-        # The filter at work.
+        # The filter at work, and which input channel each of its slices meets.
         if self.trace.spec.out_channels > 1 or term is not None:
             self._draw_kernel(f, term)
+        first = f // self.filters_per_group * self.groups_in
+        sees = ""
+        if self.trace.spec.groups > 1:
+            last = first + self.groups_in - 1
+            sees = f" · sees channel {first}" if last == first else f" · sees channels {first}–{last}"
+        self.captions(
+            {cl: f"× channel {first + cl}" for cl in range(self.groups_in)},
+            f"filter {f} of {self.trace.spec.out_channels}{sees}",
+        )
         kernel_edge = tiles.colour("kernel_edge")
         for grid in self.layout.kernels.values():
             canvas.outline(grid.box(0, 0, grid.rows - 1, grid.cols - 1), kernel_edge)
         # The output cell: its value, or the partial sum so far.
-        value = steps.values[n] if term is None else steps.partial_sums[n, term]
         grid = self.layout.outputs.get(f)
         if grid is not None:
-            self.cell(grid, orow, ocol, tiles.cell_tile("output_current", self.number(value), bold=True))
+            text = labels.forward_cell(n, term)
+            self.cell(grid, orow, ocol, tiles.cell_tile("output_current", text, bold=True))
             canvas.outline(grid.box(orow, ocol, orow, ocol), tiles.colour("output_edge"))
         self._write_sum(n, term, f, orow, ocol)
 
     def _write_sum(self, n: int, term: int | None, f: int, row: int, col: int) -> None:
         if not self.look.values:
             return
-        steps = self.steps
-        last = steps.products.shape[1] - 1 if term is None else term
+        labels = self.labels
+        last = self.steps.products.shape[1] - 1 if term is None else term
         where = f"({row}, {col})" if not self.trace.spec.is_1d else f"({col})"
         if self.trace.spec.out_channels > 1:
             where = f"map {f} {where}"
         if self.groups_in > 1:
             # Per-channel sums: each channel's window, then the channels added up.
-            per = steps.kernel_cells.shape[0] // self.groups_in
-            parts = []
-            for cl in range(self.groups_in):
-                lo = cl * per
-                if lo > last:
-                    break
-                hi = min(last, lo + per - 1)
-                total = steps.products[n, lo : hi + 1].sum()
-                parts.append(f"ch {f // self.filters_per_group * self.groups_in + cl}: {format_number(total)}")
-            joined = [p + " +" for p in parts[:-1]] + parts[-1:]
-        else:
-            joined = [
-                f"{format_number(steps.input_values[n, k])}·{format_number(steps.kernel_values[n, k])}"
-                + (" +" if k < last else "")
-                for k in range(last + 1)
+            per = self.steps.kernel_cells.shape[0] // self.groups_in
+            first = f // self.filters_per_group * self.groups_in
+            terms = [
+                f"ch {first + cl}: {labels.channel_sum(n, cl * per, min(last, cl * per + per - 1))}"
+                for cl in range(self.groups_in)
+                if cl * per <= last
             ]
-        bias = ""
-        if self.trace.bias is not None and term is None:
-            bias = f" + bias {format_number(steps.bias[n])}"
-        value = steps.values[n] if term is None else steps.partial_sums[n, term]
-        self.sum_line([f"output {where} =", *joined], f"{bias} = {format_number(value)}")
+        else:
+            terms = labels.forward_terms(n, last)
+        joined = [t + " +" for t in terms[:-1]] + terms[-1:]
+        complete = term is None or term == self.steps.products.shape[1] - 1
+        bias = (
+            f" + {'bias ' if not labels.symbolic else ''}{labels.bias(f)}"
+            if self.trace.bias is not None and complete
+            else ""
+        )
+        if labels.symbolic:
+            tail = bias if terms else (" " + labels.bias(f) if bias else " 0")
+            self.sum_line([f"output {where} =", *joined], tail + ("" if complete else "  (so far)"))
+        else:
+            self.sum_line([f"output {where} =", *joined], f"{bias} = {labels.forward_value(n, term)}")
 
 
 class ScatterScene(Scene):
@@ -305,7 +327,8 @@ class ScatterScene(Scene):
         for c, grid in self.layout.inputs.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    self.cell(grid, r, q, tiles.cell_tile("input_fill", self.number(trace.input[c, r, q])), True)
+                    tile = tiles.cell_tile("input_fill", self.labels.input(c, r, q, padded=False))
+                    self.cell(grid, r, q, tile, True)
         self._draw_kernel(0, permanent=True)
         top, left, height, width = self.steps.crop
         self.inside = np.zeros(spec.canvas_size, dtype=bool)
@@ -319,23 +342,22 @@ class ScatterScene(Scene):
         self.done = 0
 
     def _draw_kernel(self, c: int, permanent: bool = False) -> None:
-        weight = self.trace.weight[c]
         for j, grid in self.layout.kernels.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    self.cell(grid, r, q, self.tiles.cell_tile("kernel_fill", self.number(weight[j, r, q])), permanent)
+                    tile = self.tiles.cell_tile("kernel_fill", self.labels.weight((c, j, r, q)))
+                    self.cell(grid, r, q, tile, permanent)
 
-    def _canvas_tile(self, f: int, r: int, q: int, value: Any, current: bool) -> NDArray[np.uint8]:
-        overlap = self.hits[f, r, q] > 1
+    def _canvas_tile(self, f: int, r: int, q: int, text: str, current: bool) -> NDArray[np.uint8]:
         if not self.inside[r, q]:
-            return self.tiles.cell_tile("cropped_fill", self.number(value), ink="ink_dim")
+            return self.tiles.cell_tile("cropped_fill", text, ink="ink_dim")
+        overlap = self.hits[f, r, q] > 1
         fill = "overlap_fill" if overlap else ("stamp_fill" if current else "output_fill")
-        return self.tiles.cell_tile(fill, self.number(value), bold=current)
+        return self.tiles.cell_tile(fill, text, bold=current)
 
     def advance(self, step: int) -> None:
         """Make stamp ``step`` part of the permanent canvas (its running sums, overlaps marked)."""
-        steps = self.steps
-        if step >= len(steps):
+        if step >= len(self.steps):
             return
         self._stamp(step, permanent=True)
         self.done = max(self.done, step + 1)
@@ -352,8 +374,8 @@ class ScatterScene(Scene):
                 continue
             for i, r in enumerate(rows):
                 for j, q in enumerate(cols):
-                    value = steps.running[n, a, i, j]
-                    tile = self._canvas_tile(f, int(r), int(q), value, current=not permanent)
+                    text = self.labels.running_cell(n, a, i, j)
+                    tile = self._canvas_tile(f, int(r), int(q), text, current=not permanent)
                     self.cell(grid, int(r), int(q), tile, permanent)
 
     def draw(self, frame: Frame) -> None:
@@ -369,10 +391,15 @@ class ScatterScene(Scene):
         # The input cell being scattered.
         grid = self.layout.inputs.get(c)
         if grid is not None:
-            self.cell(grid, i, j, tiles.cell_tile("window_fill", self.number(steps.input_values[n]), bold=True))
+            text = self.labels.scatter_input(n)
+            self.cell(grid, i, j, tiles.cell_tile("window_fill", text, bold=True))
             canvas.outline(grid.box(i, j, i, j), tiles.colour("window_edge"))
         if self.trace.spec.in_channels > 1:
             self._draw_kernel(c)
+        spec = self.trace.spec
+        per = spec.out_channels // spec.groups
+        group_first = c // (spec.in_channels // spec.groups) * per
+        self.captions({j: f"→ map {group_first + j}" for j in range(per)}, f"weights of channel {c}")
         for kgrid in self.layout.kernels.values():
             canvas.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), tiles.colour("kernel_edge"))
         # The stamp: running sums after this step; cells hit before are overlaps.
@@ -384,35 +411,33 @@ class ScatterScene(Scene):
             self.hits[int(f)][np.ix_(rows, cols)] -= 1
             ogrid = self.layout.outputs.get(int(f))
             if ogrid is not None:
-                canvas.outline(
-                    ogrid.box(int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1])), tiles.colour("window_edge")
-                )
+                box = ogrid.box(int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1]))
+                canvas.outline(box, tiles.colour("window_edge"))
         self._write_sum(n)
 
     def _write_sum(self, n: int) -> None:
         if not self.look.values:
             return
-        steps = self.steps
+        steps, labels = self.steps, self.labels
         c, i, j = (int(v) for v in steps.input_cells[n])
-        where = f"({j})" if self.trace.spec.is_1d else f"({i}, {j})"
-        if self.trace.spec.in_channels > 1:
+        spec = self.trace.spec
+        where = f"({j})" if spec.is_1d else f"({i}, {j})"
+        if spec.in_channels > 1:
             where = f"channel {c} {where}"
         rows, cols = steps.rows[n], steps.cols[n]
-        span = (
-            f"cols {cols[0]}–{cols[-1]}"
-            if self.trace.spec.is_1d
-            else f"rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
+        span = f"cols {cols[0]}–{cols[-1]}" if spec.is_1d else f"rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
+        value = labels.scatter_input(n)
+        head = (
+            f"{value} × kernel at {span}"
+            if labels.symbolic
+            else f"input {where} = {value}: add {value} × kernel at {span}"
         )
-        value = format_number(steps.input_values[n])
-        head = f"input {where} = {value}: add {value} × kernel at {span}"
         overlaps = []
         for a, f in enumerate(steps.output_channels[n]):
             for ri, r in enumerate(rows):
                 for ci, q in enumerate(cols):
                     if self.hits[int(f), r, q] >= 1:
-                        new = steps.stamps[n, a, ri, ci]
-                        total = steps.running[n, a, ri, ci]
-                        overlaps.append(f"{format_number(total - new)}+{format_number(new)}={format_number(total)},")
+                        overlaps.append(labels.overlap(n, a, ri, ci) + ",")
         if overlaps:
             overlaps[-1] = overlaps[-1].rstrip(",")
             self.sum_line([head + "; overlaps summed:", *overlaps], "")
@@ -427,7 +452,7 @@ class ScatterScene(Scene):
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     if self.inside[r, q]:
-                        tile = tiles.cell_tile("output_current", self.number(trace.output[f, r - top, q - left]))
+                        tile = tiles.cell_tile("output_current", self.labels.output(f, r - top, q - left))
                     else:
                         tile = tiles.cell_tile("cropped_fill")
                     self.cell(grid, r, q, tile)
@@ -438,8 +463,7 @@ class ScatterScene(Scene):
         if any(spec.padding):
             parts.append(f"drop pad {pair_text(spec.padding)} on each side")
         if any(spec.output_padding):
-            op = spec.output_padding
-            parts.append(f"keep output_padding {pair_text(op)} at bottom/right")
+            parts.append(f"keep output_padding {pair_text(spec.output_padding)} at bottom/right")
         if trace.bias is not None:
             parts.append("add the bias")
         ho, wo = spec.output_size

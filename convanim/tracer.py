@@ -117,6 +117,7 @@ class Trace:
     bias: Array | None
     output: Array
     steps: ForwardSteps | ScatterSteps
+    symbols: Any = None  # convanim.symbolic.Symbols when cells are named, not numbered
 
     def __len__(self) -> int:
         return len(self.steps)

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from .spec import ConvSpec, SpecError
 
-KINDS = ("random", "ones", "arange")
+KINDS = ("random", "ones", "arange", "symbolic")
 FILE_SUFFIXES = (".npy", ".json", ".csv")
 
 Array = NDArray[Any]
@@ -42,7 +42,7 @@ def generate(
     """One array of ``kind``: random integers in ``[low, high]``, ones, or 0, 1, 2, ..."""
     if kind == "random":
         return rng.integers(low, high, size=shape, endpoint=True, dtype=np.int64)
-    if kind == "ones":
+    if kind in ("ones", "symbolic"):  # symbolic: names are drawn; the numbers are placeholders
         return np.ones(shape, dtype=np.int64)
     if kind == "arange":
         return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
@@ -145,7 +145,7 @@ def weight_shape_of(array: Array, option: str) -> tuple[int, int, int, int]:
 
 
 def _is_file(source: str) -> bool:
-    return source not in KINDS and source != "symbolic"
+    return source not in KINDS
 
 
 def _adopt(fields: dict[str, Any], explicit: set[str], name: str, value: Any, option: str, source: str) -> None:
@@ -189,6 +189,9 @@ def resolve(
     """
     fields = dict(fields)
     explicit = set(explicit)
+    symbolic_input, symbolic_kernel = values == "symbolic", kernel_values == "symbolic"
+    if (symbolic_input and kernel_values not in (None, "symbolic")) or (symbolic_kernel and not symbolic_input):
+        raise SpecError("--values symbolic names both input and kernel: drop --kernel-values or use it for both")
     input_array = weight_array = bias_array = None
     if _is_file(values):
         path = Path(values)
@@ -238,3 +241,23 @@ def resolve(
     if not spec.bias:
         bias_array = None
     return spec, Values(input=input_array, weight=weight_array, bias=bias_array)
+
+
+def build(
+    fields: dict[str, Any],
+    explicit: set[str] | frozenset[str] = frozenset(),
+    values: str = "random",
+    kernel_values: str | None = None,
+    seed: int = 0,
+) -> Any:
+    """Options -> the trace: :func:`resolve`, then :func:`convanim.tracer.trace`, named when symbolic."""
+    from dataclasses import replace
+
+    from .symbolic import Symbols
+    from .tracer import trace
+
+    spec, arrays = resolve(fields, explicit, values, kernel_values, seed)
+    recorded = trace(spec, arrays.input, arrays.weight, arrays.bias)
+    if values == "symbolic":
+        recorded = replace(recorded, symbols=Symbols.for_spec(spec))
+    return recorded

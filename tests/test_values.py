@@ -47,13 +47,13 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def test_kinds() -> None:
-    assert KINDS == ("random", "ones", "arange")
+    assert KINDS == ("random", "ones", "arange", "symbolic")
     rng = np.random.default_rng(0)
     np.testing.assert_array_equal(generate("ones", (2, 3), rng, 0, 3), np.ones((2, 3)))
     np.testing.assert_array_equal(generate("arange", (2, 3), rng, 0, 3), [[0, 1, 2], [3, 4, 5]])
     for kind in KINDS:
         assert generate(kind, (2, 3), rng, 0, 3).dtype == np.int64
-    with pytest.raises(SpecError, match="--values 'bogus' is unknown: use one of random, ones, arange"):
+    with pytest.raises(SpecError, match="--values 'bogus' is unknown: use one of random, ones, arange, symbolic"):
         generate("bogus", (2, 2), rng, 0, 3)
 
 
@@ -96,7 +96,7 @@ def test_resolve_is_seeded_and_in_range(seed: int, kind: str, bias: bool, channe
             if array is not None:
                 assert array.min() >= 0
                 assert array.max() <= 9
-    elif kind == "ones":
+    elif kind in ("ones", "symbolic"):  # symbolic: letters are drawn, the numbers are ones
         assert (values.input == 1).all() and (values.weight == 1).all()
     else:
         np.testing.assert_array_equal(values.input.ravel(), np.arange(values.input.size))
