@@ -50,7 +50,7 @@ def _render_all(names: list[str], jobs: int) -> Iterable[tuple[str, bytes]]:
         for name in names:
             yield name, render_preset(name)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(names), 64)) as pool:
         yield from zip(names, pool.map(render_preset, names), strict=True)
 
 
@@ -71,6 +71,8 @@ def _pixels(data: bytes) -> tuple[tuple[int, int], bytes, bytes]:
 
 def compare(filename: str, expected: bytes, path: Path) -> str | None:
     """Why ``path`` is not the asset ``expected`` (None when it is current)."""
+    if path.is_dir():
+        return "is a folder, not a file: remove it"
     if not path.exists():
         return "missing"
     actual = path.read_bytes()
@@ -126,8 +128,10 @@ def write(out_dir: Path, jobs: int = 1, report: Callable[[str, str], None] | Non
             if report:
                 report(filename, "current")
             continue
+        if path.is_dir():
+            raise OutputError(f"--out-dir: {path} is a folder where the asset goes: remove it")
         try:
-            with atomic_file(path) as stream:
+            with atomic_file(path, "--out-dir") as stream:
                 stream.write(data)
         except OSError as err:
             raise OutputError(f"{path}: {err.strerror or err}: check the folder") from err

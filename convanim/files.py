@@ -33,7 +33,13 @@ def check_output(target: str, option: str = "--output", suffixes: tuple[str, ...
     """
     if target == "-":
         return
-    path = Path(target)
+    try:
+        _check_path(Path(target), target, option, suffixes)
+    except OSError as err:
+        raise SpecError(f"{option} {target}: {err.strerror or err}: choose another name") from err
+
+
+def _check_path(path: Path, target: str, option: str, suffixes: tuple[str, ...]) -> None:
     if suffixes and path.suffix.lower() not in suffixes:
         raise SpecError(
             f"{option} {target}: unknown file type {path.suffix or '(none)'}: end the name in {', '.join(suffixes)}"
@@ -46,14 +52,16 @@ def check_output(target: str, option: str = "--output", suffixes: tuple[str, ...
 
 
 @contextlib.contextmanager
-def atomic_file(target: str | Path) -> Iterator[BinaryIO]:
+def atomic_file(target: str | Path, option: str = "--output") -> Iterator[BinaryIO]:
     """A binary stream that becomes ``target`` only when the block finishes without error."""
     path = Path(target)
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".part", dir=folder)
     except OSError as err:
-        raise OutputError(f"cannot write in {folder} ({err.strerror}): choose another folder") from err
+        raise OutputError(
+            f"{option} {target}: cannot write in {folder} ({err.strerror}): choose another folder"
+        ) from err
     try:
         with os.fdopen(fd, "wb") as stream:
             yield stream
@@ -76,7 +84,7 @@ def write_output(target: str, write: Callable[[BinaryIO], object], option: str =
         return
     check_output(target, option)
     try:
-        with atomic_file(target) as stream:
+        with atomic_file(target, option) as stream:
             write(stream)
     except OSError as err:
         raise OutputError(f"{option} {target}: {err.strerror or err}: check the disk and folder") from err

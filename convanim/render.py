@@ -25,6 +25,8 @@ from .tracer import ForwardSteps, ScatterSteps, Trace
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
 EDGE = 3  # px of the outlines around the window, the kernel and the current cell
+MAX_SIDE = 16_384  # px; GIF allows 65,535, no screen or slide needs this many
+MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ class Scene(ABC):
         cell = look.cell_px or auto_cell(trace.spec, symbolic=self.labels.symbolic)
         self.tiles = Tiles(self.theme, cell)
         self.layout: Layout = make_layout(trace.spec, self.tiles, look.values)
+        width, height = self.layout.width, self.layout.height
+        if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+            raise SpecError(
+                f"the picture would be {width:,}x{height:,} px, over the limit of {MAX_SIDE:,} px a side and "
+                f"{MAX_PIXELS:,} px in all: use a smaller --cell-px or --input-size"
+            )
         self.canvas = Canvas(self.layout.height, self.layout.width, self.tiles.colour("background"))
         for text in self.layout.texts:
             tile = self.tiles.text_tile(text.text, text.size, ink=text.ink, bold=text.bold)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 Pair = tuple[int, int]
+MAX_VALUE = 1_000_000  # any size, stride, padding, dilation or channel count; far past any picture
 
 
 class SpecError(ValueError):
@@ -97,13 +98,15 @@ class ConvSpec:
             value = getattr(self, name)
             if min(value) < low:
                 raise SpecError(f"{option} {pair_text(value)} is out of range: use {fix}")
+            if max(value) > MAX_VALUE:
+                raise SpecError(f"{option} {pair_text(value)} is out of range: use at most {MAX_VALUE:,}")
         for name, option in (
             ("in_channels", "--in-channels"),
             ("out_channels", "--out-channels"),
             ("groups", "--groups"),
         ):
-            if getattr(self, name) < 1:
-                raise SpecError(f"{option} {getattr(self, name)} is out of range: use 1 or more")
+            if not 1 <= getattr(self, name) <= MAX_VALUE:
+                raise SpecError(f"{option} {getattr(self, name)} is out of range: use 1 to {MAX_VALUE:,}")
         for name, option in (("in_channels", "--in-channels"), ("out_channels", "--out-channels")):
             channels = getattr(self, name)
             if channels % self.groups:

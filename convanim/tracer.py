@@ -141,12 +141,65 @@ def _check_array(name: str, option: str, array: Array, shape: tuple[int, ...]) -
     return array
 
 
+MAX_CELLS = 4_000_000  # terms, or cells of any array: far beyond a picture, well within memory
+
+
+def check_size(spec: ConvSpec) -> None:
+    """Refuse, at once, a convolution too large to trace (before any array is made).
+
+    Raises
+    ------
+    SpecError
+        Naming what is too large and the limit.
+    """
+    if spec.transposed:
+        canvas = spec.canvas_size
+        sizes = {"the uncropped output": spec.out_channels * canvas[0] * canvas[1]}
+    else:
+        padded = spec.padded_input_size
+        sizes = {"the padded input": spec.in_channels * padded[0] * padded[1]}
+    sizes["the input"] = spec.in_channels * spec.input_size[0] * spec.input_size[1]
+    sizes["the kernel"] = spec.weight_shape[0] * spec.weight_shape[1] * spec.kernel_size[0] * spec.kernel_size[1]
+    sizes["the output"] = spec.out_channels * spec.output_size[0] * spec.output_size[1]
+    sizes["the trace"] = spec.n_terms
+    for what, count in sizes.items():
+        if count > MAX_CELLS:
+            unit = "multiply-adds" if what == "the trace" else "cells"
+            raise SpecError(
+                f"{what} would have {count:,} {unit}, over convanim's limit of {MAX_CELLS:,}: "
+                f"use a smaller --input-size, --kernel-size, --pad or --stride, or fewer --in-channels/--out-channels"
+            )
+
+
 def _common_dtype(*arrays: Array | None) -> np.dtype[Any]:
     kinds = [a.dtype for a in arrays if a is not None]
     dtype = np.result_type(*kinds)
     if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
         return np.dtype(np.int64)
     return np.dtype(np.float64)
+
+
+def _largest(array: Array | None) -> float:
+    return float(np.max(np.abs(array.astype(np.float64)))) if array is not None and array.size else 0.0
+
+
+def _check_range(spec: ConvSpec, x: Array, weight: Array, bias: Array | None, dtype: np.dtype[Any]) -> None:
+    """Integers: every sum must be exact in int64. Floats: no sum may overflow to infinity.
+
+    One output cell adds at most (C/groups)*kh*kw products, forward or transposed.
+    """
+    terms = (spec.in_channels // spec.groups) * spec.kernel_size[0] * spec.kernel_size[1]
+    with np.errstate(over="ignore"):
+        worst = _largest(x) * _largest(weight) * terms + _largest(bias)
+    if np.issubdtype(dtype, np.integer) and worst >= 2.0**62:
+        raise SpecError(
+            "--values/--kernel-values: the numbers are too large for exact integer sums (they could pass 2^62): "
+            "use smaller numbers"
+        )
+    if not np.isfinite(worst) or worst > 1e300:
+        raise SpecError(
+            "--values/--kernel-values: the numbers are so large that their sums could overflow: use smaller numbers"
+        )
 
 
 def trace(spec: ConvSpec, x: Array, weight: Array, bias: Array | None = None) -> Trace:
@@ -181,7 +234,12 @@ def trace(spec: ConvSpec, x: Array, weight: Array, bias: Array | None = None) ->
         bias = _check_array("the bias", "--values", np.asarray(bias), (spec.out_channels,))
     elif bias is not None:
         raise SpecError("bias values were given but the spec has no bias: add --bias")
+    check_size(spec)
     dtype = _common_dtype(x, weight, bias)
+    for array, option in ((x, "--values"), (weight, "--kernel-values"), (bias, "--values")):
+        if array is not None and array.dtype.kind == "u" and array.size and int(array.max()) >= 2**62:
+            raise SpecError(f"{option}: integers of 2^62 and more are too large for exact sums: use smaller numbers")
+    _check_range(spec, x, weight, bias, dtype)
     x, weight = x.astype(dtype), weight.astype(dtype)
     bias = None if bias is None else bias.astype(dtype)
     if spec.transposed:

@@ -94,6 +94,10 @@ def load_array(path: Path, option: str, key: str | None = None) -> Array:
             array = _parse_json_array(data, f"{option} {path}")
     except SpecError:
         raise
+    except EOFError as err:
+        raise SpecError(f"{option} {path} is empty or cut short: fix the file") from err
+    except RecursionError as err:
+        raise SpecError(f"{option} {path} is nested too deeply to be an array: fix the file") from err
     except FileNotFoundError as err:
         raise SpecError(f"{option} {path} does not exist: check the path") from err
     except IsADirectoryError as err:
@@ -228,6 +232,9 @@ def resolve(
                 _adopt(fields, explicit, "in_channels", second, "--in-channels", source)
 
     spec = ConvSpec(**fields)
+    from .tracer import check_size
+
+    check_size(spec)
     rng = np.random.default_rng(seed)
     input_kind = values if not _is_file(values) else "random"
     if input_array is None:
