@@ -229,16 +229,53 @@ def cli() -> None:
 @cli.command("trace", context_settings=CONTEXT)
 @spec_options
 @click.option(
+    "--grad",
+    is_flag=True,
+    help="Add the backward pass: grad_output, grad_input, grad_weight, grad_bias and their steps.",
+)
+@click.option(
+    "--grad-values",
+    default="ones",
+    show_default=True,
+    metavar="KIND|FILE",
+    help="The output gradient: ones, random (1 to 3, from --seed), arange, or a file (FxHoxWo). Implies --grad.",
+)
+@click.option(
+    "--matrix",
+    "with_matrix",
+    is_flag=True,
+    help="Add the convolution as a matrix: C (rows: outputs, columns: padded input), or when transposed the "
+    "input-to-canvas matrix, which is C transposed.",
+)
+@click.option(
     "-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the JSON ('-' for stdout)."
 )
 @click.pass_context
-def trace_command(ctx: click.Context, /, output: str, **params: Any) -> None:
+def trace_command(
+    ctx: click.Context, /, grad: bool, grad_values: str, with_matrix: bool, output: str, **params: Any
+) -> None:
     """Write the trace of a convolution as JSON: spec, input, weight, bias, output and every step."""
-    from .export import trace_to_json
-    from .files import write_output
+    import json
 
+    from .export import backward_to_dict, matrix_to_dict, trace_to_dict
+    from .files import check_output, write_output
+
+    check_output(output)
     recorded = _build_trace(ctx, params)
-    text = trace_to_json(recorded).encode()
+    data = trace_to_dict(recorded)
+    if grad or ctx.get_parameter_source("grad_values") == ParameterSource.COMMANDLINE:
+        from .backward import backward
+        from .values import grad_values as make_grad
+
+        if recorded.symbols is not None:
+            _fail("--grad computes numbers: drop --values symbolic")
+        result = backward(recorded, make_grad(grad_values, recorded.output.shape, params["seed"]))
+        data.update(backward_to_dict(result))
+    if with_matrix:
+        from .matrix import conv_matrix
+
+        data["matrix"] = matrix_to_dict(conv_matrix(recorded))
+    text = (json.dumps(data, separators=(",", ":")) + "\n").encode()
     write_output(output, lambda stream: stream.write(text), option="--output")
 
 

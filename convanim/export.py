@@ -124,3 +124,44 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
 def trace_to_json(trace: Trace) -> str:
     """``trace_to_dict`` as compact, deterministic JSON text ending in a newline."""
     return json.dumps(trace_to_dict(trace), separators=(",", ":")) + "\n"
+
+
+def backward_to_dict(result: Any) -> dict[str, Any]:
+    """``grad_output``, ``grad_input``, ``grad_weight``, ``grad_bias`` and the accumulation steps.
+
+    One step per output-gradient cell: ``grad_output_cell`` [f, row, col], ``grad_output``, and the
+    ``weight_cells`` / ``weight_adds`` (g × input) and ``input_cells`` / ``input_adds`` (g × weight)
+    it contributes; forward input cells are in padded coordinates with ``in_padding`` flags.
+    """
+    steps = result.steps
+    starts = steps.starts.tolist()
+    columns = {
+        "weight_cells": steps.weight_cells.tolist(),
+        "weight_adds": steps.weight_adds.tolist(),
+        "input_cells": steps.input_cells.tolist(),
+        "input_adds": steps.input_adds.tolist(),
+        "in_padding": steps.in_padding.tolist(),
+    }
+    cells, grads = steps.cells.tolist(), steps.grad.tolist()
+    out = []
+    for k in range(len(cells)):
+        lo, hi = starts[k], starts[k + 1]
+        step = {"grad_output_cell": cells[k], "grad_output": grads[k]}
+        step.update({key: column[lo:hi] for key, column in columns.items()})
+        out.append(step)
+    return {
+        "grad_output": result.grad_output.tolist(),
+        "grad_input": result.grad_input.tolist(),
+        "grad_weight": result.grad_weight.tolist(),
+        "grad_bias": None if result.grad_bias is None else result.grad_bias.tolist(),
+        "grad_steps": out,
+    }
+
+
+def matrix_to_dict(matrix: Any) -> dict[str, Any]:
+    """The conv matrix with what its rows and columns stand for."""
+    return {
+        "values": matrix.values.tolist(),
+        "rows": matrix.row_cells.tolist(),
+        "cols": matrix.col_cells.tolist(),
+    }

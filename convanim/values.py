@@ -268,3 +268,22 @@ def build(
     if values == "symbolic":
         recorded = replace(recorded, symbols=Symbols.for_spec(spec))
     return recorded
+
+
+def grad_values(source: str, shape: tuple[int, int, int], seed: int = 0) -> Array:
+    """The output gradient: ``ones`` (the default), ``random`` (integers 1 to 3), ``arange`` or a file.
+
+    A file holds ``F x Ho x Wo`` (or ``Ho x Wo`` / ``Wo`` for one channel); a JSON object may keep it
+    under ``"grad_output"``.
+    """
+    if source in ("random", "ones", "arange"):
+        rng = np.random.default_rng([seed, 1])  # its own stream: the input and weight stay as they were
+        return generate(source, shape, rng, 1, 3)
+    if source == "symbolic":
+        raise SpecError("--grad-values symbolic is not supported: use ones, random, arange or a file")
+    array = load_array(Path(source), "--grad-values", key="grad_output")
+    if array.size != int(np.prod(shape)) or (array.ndim == 3 and array.shape != shape):
+        got = "x".join(map(str, array.shape))
+        want = "x".join(map(str, shape))
+        raise SpecError(f"--grad-values {source} holds {got} but the output is {want}: fix the file")
+    return array.reshape(shape)
