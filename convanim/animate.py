@@ -12,15 +12,16 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .encode import GifWriter, write_png
 from .files import check_output, write_output
-from .render import Look, scene
+from .render import Look
 from .spec import ConvSpec, SpecError
 from .storyboard import Storyboard
 from .tracer import Trace
 from .values import build
+from .views import make_scene
 
 FORMATS = (".gif", ".png")
 MAX_FRAMES = 20_000
@@ -42,6 +43,8 @@ class Animation:
     hold_ms: int = 2400
     loop: int = 0
     still: int | None = None
+    view: str = "conv"  # "conv", "matrix" or "grad_weight" (see convanim.views)
+    grad_output: Any = None  # the output gradient, for view "grad_weight"
 
     @classmethod
     def from_spec(cls, spec: ConvSpec, values: str = "random", seed: int = 0, **options: object) -> Animation:
@@ -57,6 +60,47 @@ class Animation:
             raise SpecError(f"--loop {self.loop} is out of range: use 0 (forever) to 65535")
         start, stop = self.frames
         return Storyboard(self.trace.spec, self.steps, start, stop, frame_ms, self.hold_ms)
+
+
+def make_animation(
+    recorded: Trace,
+    *,
+    look: Look | None = None,
+    view: str = "grid",
+    grad: str | None = None,
+    grad_values: str = "ones",
+    seed: int = 0,
+    **options: Any,
+) -> Animation:
+    """An animation of ``recorded`` in a view: the grids, the matrix product, or a gradient.
+
+    ``grad="input"`` draws the input gradient as the convolution it is (a transposed convolution of
+    the output gradient, or a convolution for a transposed layer); ``grad="weight"`` draws the weight
+    gradient growing by output-gradient cell × input window.
+    """
+    from dataclasses import replace
+
+    look = look or Look()
+    if view not in ("grid", "matrix"):
+        raise SpecError(f"--view {view!r} is unknown: use grid or matrix")
+    if grad is None:
+        return Animation(recorded, look=look, view="matrix" if view == "matrix" else "conv", **options)
+    if recorded.symbols is not None:
+        raise SpecError("--grad draws numbers: drop --values symbolic")
+    from .backward import grad_input_trace
+    from .values import grad_values as make_grad
+
+    g = make_grad(grad_values, recorded.output.shape, seed)
+    if grad == "input":
+        derived = grad_input_trace(recorded, g)
+        names = ("grad_output", "kernel", "grad_input")
+        view_name = "matrix" if view == "matrix" else "conv"
+        return Animation(derived, look=replace(look, names=names), view=view_name, **options)
+    if grad == "weight":
+        if view == "matrix":
+            raise SpecError("--grad weight has no matrix view: drop --view matrix")
+        return Animation(recorded, look=look, view="grad_weight", grad_output=g, **options)
+    raise SpecError(f"--grad {grad!r} is unknown: use input or weight")
 
 
 def count_frames(animation: Animation) -> int:
@@ -83,7 +127,7 @@ def encode(
     """Draw ``animation`` into ``stream`` as ``kind`` (.gif or .png); returns frames drawn."""
     board = animation.storyboard()
     check_frames(board, max_frames)
-    drawing = scene(animation.trace, animation.look)
+    drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
     if kind == ".png":
         index = -1 if animation.still is None else animation.still
         write_png(stream, drawing.still(board, index), drawing.palette)

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .animate import Animation, output_kind, render_bytes
+from .animate import Animation, make_animation, output_kind, render_bytes
 from .files import OutputError, atomic_file
 from .presets import PRESETS, Preset
 from .render import Look
@@ -29,7 +29,7 @@ def animation_for(preset: Preset, theme: str = "light") -> Animation:
     options = dict(preset.render)
     still = options.pop("frame", None)
     look = Look(theme=theme, values=not options.pop("no_values", False))
-    return Animation(recorded, look=look, still=still, **options)
+    return make_animation(recorded, look=look, still=still, seed=preset.seed, **options)
 
 
 def _defaults() -> dict[str, object]:

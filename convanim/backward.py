@@ -177,3 +177,42 @@ def _backward_transposed(trace: Trace, steps: ScatterSteps, g: Array, dtype: Any
     )
     grad_bias = g.sum(axis=(1, 2)) if spec.bias else None
     return Backward(g, grad_input, grad_weight, grad_bias, result, None)
+
+
+def grad_input_trace(trace: Trace, grad_output: Array) -> Trace:
+    """The input gradient as a trace of its own, to be drawn like any convolution.
+
+    For a convolution it is the transposed convolution of ``grad_output`` with the same weight
+    (the kernel stamped back into the padded input; the crop cuts the padding away). For a
+    transposed convolution it is the convolution of ``grad_output``. Its output equals
+    ``backward(trace, grad_output).grad_input``.
+    """
+    from .spec import ConvSpec
+    from .tracer import trace as run
+
+    spec = trace.spec
+    common: dict[str, Any] = {
+        "input_size": spec.output_size,
+        "kernel_size": spec.kernel_size,
+        "stride": spec.stride,
+        "padding": spec.padding,
+        "dilation": spec.dilation,
+        "in_channels": spec.out_channels,
+        "out_channels": spec.in_channels,
+        "groups": spec.groups,
+    }
+    if spec.transposed:
+        derived = ConvSpec(**common)
+    else:
+        extra = tuple(
+            spec.input_size[a]
+            - ((spec.output_size[a] - 1) * spec.stride[a] - 2 * spec.padding[a] + spec.kernel_span[a])
+            for a in (0, 1)
+        )
+        derived = ConvSpec(**common, output_padding=(extra[0], extra[1]), transposed=True)
+    if derived.output_size != spec.input_size:
+        raise SpecError(
+            "--grad input is drawn as one convolution, which this output padding (>= the stride) does not "
+            "allow: lower --output-padding (convanim trace --grad has the gradient)"
+        )
+    return run(derived, np.asarray(grad_output), trace.weight)

@@ -343,6 +343,27 @@ def _progress(frames: int) -> Any:
 @click.option("--cell-px", type=int, default=None, help="Pixels per grid cell (default: automatic, 14 to 40).")
 @click.option("--no-values", "hide_values", is_flag=True, help="Geometry only: no numbers, no sum line.")
 @click.option(
+    "--view",
+    type=click.Choice(["grid", "matrix"]),
+    default="grid",
+    show_default=True,
+    help="grid: the grids; matrix: also the same computation as a matrix product (C, or Cᵀ when transposed).",
+)
+@click.option(
+    "--grad",
+    type=click.Choice(["input", "weight"]),
+    default=None,
+    help="Draw the backward pass: the input gradient (the kernel stamped back, padding cut away) or the "
+    "weight gradient (grad_output cells times input windows).",
+)
+@click.option(
+    "--grad-values",
+    default="ones",
+    show_default=True,
+    metavar="KIND|FILE",
+    help="With --grad: the output gradient (ones, random, arange or a file).",
+)
+@click.option(
     "--max-frames",
     type=click.IntRange(min=1),
     default=20_000,
@@ -369,6 +390,9 @@ def render_command(
     theme: str,
     cell_px: int | None,
     hide_values: bool,
+    view: str,
+    grad: str | None,
+    grad_values: str,
     max_frames: int,
     output: str,
     **params: Any,
@@ -381,32 +405,41 @@ def render_command(
       convanim render --steps term -i 4 -o terms.gif
       convanim render --preset transpose_conv --theme dark -o up.gif
       convanim render -i 32 -k 5 -p 2 --frames 0:64 -o slice.gif
+      convanim render --values symbolic -i 1x4 -k 1x3 -p 0x1 --view matrix -o matrix.gif
+      convanim render --grad input -p 1 -o backward.gif
     """
-    from .animate import Animation, count_frames, output_kind, render_file
+    from .animate import count_frames, make_animation, output_kind, render_file
     from .files import check_output
     from .render import Look
 
     output_kind(output)
     check_output(output)
     recorded = _build_trace(ctx, params)
-    preset_render: dict[str, Any] = {}
+    chosen: dict[str, Any] = {
+        "steps": steps,
+        "frame_ms": frame_ms,
+        "still": still,
+        "view": view,
+        "grad": grad,
+        "grad_values": grad_values,
+    }
     if params.get("preset"):
         from .presets import get
 
-        preset_render = dict(get(params["preset"]).render)
-    explicit = _explicit(ctx, ("steps", "still", "frame_ms"))
-    options: dict[str, Any] = {
-        "steps": preset_render.get("steps", steps) if "steps" not in explicit else steps,
-        "frame_ms": preset_render.get("frame_ms", frame_ms) if "frame_ms" not in explicit else frame_ms,
-        "still": preset_render.get("frame", still) if "still" not in explicit else still,
-    }
-    animation = Animation(
+        # The preset's render options, unless given on the command line.
+        explicit = _explicit(ctx, tuple(chosen))
+        for key, value in get(params["preset"]).render.items():
+            key = "still" if key == "frame" else key
+            if key in chosen and key not in explicit:
+                chosen[key] = value
+    animation = make_animation(
         recorded,
         look=Look(theme=theme, cell_px=cell_px, values=not hide_values),
         frames=frames or (0, None),
         hold_ms=hold_ms,
         loop=loop,
-        **options,
+        seed=params["seed"],
+        **chosen,
     )
     total = 1 if output_kind(output) == ".png" else count_frames(animation)
     with _progress(total) as bar:

@@ -57,19 +57,46 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """One column of the picture: a titled stack of grids (channels, slices or maps)."""
+
+    role: str  # "input", "kernel", "output", or another name a scene draws into
+    title: str
+    detail: str
+    count: int  # grids in the stack (channels); more than MAX_SHOWN are summarised
+    rows: int
+    cols: int
+    word: str = "channel"  # each grid's caption when there are several ("channel 0", "map 1")
+    captioned: bool = False  # captions change per frame (drawn by the scene), e.g. kernel slices
+
+
+@dataclass(frozen=True)
 class Layout:
     width: int
     height: int
     cell: int
-    inputs: dict[int, Grid]  # channel -> grid (only the channels shown)
-    kernels: dict[int, Grid]  # slice within the filter -> grid
-    outputs: dict[int, Grid]  # output channel -> grid
+    grids: dict[str, dict[int, Grid]]  # panel role -> channel -> grid (only the channels shown)
     texts: tuple[Text, ...]
     strip: tuple[int, int, int, int] | None  # x, y, width, height of the sum line
     strip_size: int
-    captions: dict[int, Text]  # kernel slice -> where its caption goes (drawn per frame)
-    kernel_caption: Text | None  # which filter is at work (drawn per frame); its text is the width
+    captions: dict[int, Text]  # captioned panel's grid -> where its caption goes (drawn per frame)
+    kernel_caption: Text | None  # which filter is at work (drawn per frame)
     caption_width: int
+    matrix: Grid | None = None  # matrix view: the matrix,
+    vector_in: Grid | None = None  # the flattened input as a row above it,
+    vector_out: Grid | None = None  # and the flattened output as a column beside it
+
+    @property
+    def inputs(self) -> dict[int, Grid]:
+        return self.grids.get("input", {})
+
+    @property
+    def kernels(self) -> dict[int, Grid]:
+        return self.grids.get("kernel", {})
+
+    @property
+    def outputs(self) -> dict[int, Grid]:
+        return self.grids.get("output", {})
 
 
 def auto_cell(spec: ConvSpec, symbolic: bool = False) -> int:
@@ -87,8 +114,11 @@ def shown(count: int) -> list[int]:
     return [*range(MAX_SHOWN - 1), count - 1]
 
 
-def titles(spec: ConvSpec) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
-    """(title, detail) of the input, kernel and output panels."""
+def titles(
+    spec: ConvSpec, names: tuple[str, str, str] = ("input", "kernel", "output")
+) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
+    """(title, detail) of the input, kernel and output panels, called ``names``."""
+    n_in, n_k, n_out = names
     h, w = spec.input_size
     kh, kw = spec.kernel_size
     ho, wo = spec.output_size
@@ -129,31 +159,21 @@ def titles(spec: ConvSpec) -> tuple[tuple[str, str], tuple[str, str], tuple[str,
         canvas = f"{wc}" if spec.is_1d else f"{hc}×{wc}"
         detail = f"canvas {canvas}" + (f", crop {', '.join(crop)}" if crop else "")
         return (
-            (f"input {size_in}{channels_in}", ""),
-            (f"kernel {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
-            (f"output {size_out}{channels_out}", f"{detail};  {formula}"),
+            (f"{n_in} {size_in}{channels_in}", ""),
+            (f"{n_k} {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
+            (f"{n_out} {size_out}{channels_out}", f"{detail};  {formula}"),
         )
     pad = f" (pad {pair_text(spec.padding)})" if any(spec.padding) else ""
     formula = f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = {spec.output_size[axis]}"
     return (
-        (f"input {size_in}{channels_in}{pad}", ""),
-        (f"kernel {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
-        (f"output {size_out}{channels_out}", formula),
+        (f"{n_in} {size_in}{channels_in}{pad}", ""),
+        (f"{n_k} {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
+        (f"{n_out} {size_out}{channels_out}", formula),
     )
 
 
-def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
-    """Place the panels for ``spec`` at ``tiles.cell`` px per cell."""
-    cell = tiles.cell
-    margin = max(12, cell // 2)
-    gap = max(24, cell)
-    title_size = max(13, min(18, round(cell * 0.42)))
-    detail_size = max(11, title_size - 3)
-    sub_size = max(10, title_size - 4)
-    title_h = tiles.line_height(title_size)
-    detail_h = tiles.line_height(detail_size)
-    sub_h = tiles.line_height(sub_size)
-
+def default_panels(spec: ConvSpec, names: tuple[str, str, str] = ("input", "kernel", "output")) -> list[Panel]:
+    """Input (padded, forward), kernel (the filter's slices) and output (or the canvas, transposed)."""
     if spec.transposed:
         in_rows, in_cols = spec.input_size
         out_rows, out_cols = spec.canvas_size
@@ -163,14 +183,48 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
         out_rows, out_cols = spec.output_size
         kernel_slices = spec.in_channels // spec.groups
     kh, kw = spec.kernel_size
-    (in_title, in_detail), (k_title, k_detail), (out_title, out_detail) = titles(spec)
-
-    panels = [
-        ("input", in_title, in_detail, shown(spec.in_channels), in_rows, in_cols, spec.in_channels),
-        ("kernel", k_title, k_detail, shown(kernel_slices), kh, kw, kernel_slices),
-        ("output", out_title, out_detail, shown(spec.out_channels), out_rows, out_cols, spec.out_channels),
+    (in_title, in_detail), (k_title, k_detail), (out_title, out_detail) = titles(spec, names)
+    return [
+        Panel("input", in_title, in_detail, spec.in_channels, in_rows, in_cols, "channel"),
+        Panel("kernel", k_title, k_detail, kernel_slices, kh, kw, "slice", captioned=True),
+        Panel("output", out_title, out_detail, spec.out_channels, out_rows, out_cols, "map"),
     ]
-    has_detail = any(p[2] for p in panels)
+
+
+def _caption_width(spec: ConvSpec, tiles: Tiles, size: int) -> int:
+    """Room for the per-frame caption over the kernel panel (which filter, which channels)."""
+    c, f = spec.in_channels, spec.out_channels
+    if (c if spec.transposed else f) <= 1:
+        return 0
+    per = c // spec.groups
+    longest = (
+        f"weights of channel {c - 1}" if spec.transposed else f"filter {f - 1} of {f} · sees channels {c - per}–{c - 1}"
+    )
+    return tiles.text_width(longest, size) + 4
+
+
+def make_layout(
+    spec: ConvSpec,
+    tiles: Tiles,
+    values: bool,
+    panels: list[Panel] | None = None,
+    matrix: tuple[int, int] | None = None,
+    matrix_titles: tuple[str, str, str] = ("", "", ""),
+) -> Layout:
+    """Place ``panels`` (by default input, kernel, output) and, for the matrix view, a
+    ``matrix`` of (rows, cols) with its input row above and output column beside it."""
+    cell = tiles.cell
+    margin = max(12, cell // 2)
+    gap = max(24, cell)
+    title_size = max(13, min(18, round(cell * 0.42)))
+    detail_size = max(11, title_size - 3)
+    sub_size = max(10, title_size - 4)
+    title_h = tiles.line_height(title_size)
+    detail_h = tiles.line_height(detail_size)
+    sub_h = tiles.line_height(sub_size)
+    panels = panels if panels is not None else default_panels(spec)
+
+    has_detail = any(p.detail for p in panels)
     grids_top = margin + title_h + (detail_h if has_detail else 0) + max(6, cell // 4)
     texts: list[Text] = []
     captions: dict[int, Text] = {}
@@ -179,35 +233,26 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
     placed: dict[str, dict[int, Grid]] = {}
     x = margin
     bottom = grids_top
-    for name, title, detail, channels, rows, cols, count in panels:
-        grid_w = cols * cell + 1
-        labelled = count > 1
-        note = f"… {count - len(channels)} more not shown" if count > len(channels) else ""
-        longest_caption = ""
-        if name == "kernel" and (spec.in_channels if spec.transposed else spec.out_channels) > 1:
-            c, f = spec.in_channels, spec.out_channels
-            per = c // spec.groups
-            longest_caption = (
-                f"weights of channel {c - 1}"
-                if spec.transposed
-                else f"filter {f - 1} of {f} · sees channels {c - per}–{c - 1}"
-            )
+    for panel in panels:
+        channels = shown(panel.count)
+        grid_w = panel.cols * cell + 1
+        labelled = panel.count > 1
+        note = f"… {panel.count - len(channels)} more not shown" if panel.count > len(channels) else ""
         width = max(
             grid_w,
-            tiles.text_width(longest_caption, detail_size) + 4,
-            tiles.text_width(title, title_size, bold=True),
-            tiles.text_width(detail, detail_size) if detail else 0,
+            _caption_width(spec, tiles, detail_size) if panel.captioned else 0,
+            tiles.text_width(panel.title, title_size, bold=True),
+            tiles.text_width(panel.detail, detail_size) if panel.detail else 0,
             tiles.text_width(note, sub_size) if note else 0,
         )
-        texts.append(Text(x, margin, title, title_size, bold=True))
-        if detail:
-            texts.append(Text(x, margin + title_h, detail, detail_size, ink="ink_dim"))
-        if name == "kernel":
+        texts.append(Text(x, margin, panel.title, title_size, bold=True))
+        if panel.detail:
+            texts.append(Text(x, margin + title_h, panel.detail, detail_size, ink="ink_dim"))
+        if panel.captioned:
             caption_width = width
-            many = spec.in_channels > 1 if spec.transposed else spec.out_channels > 1
-            if many and not detail:
+            if _caption_width(spec, tiles, detail_size) and not panel.detail:
                 kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim")
-        gx = x + (width - grid_w) // 2 if name != "input" else x
+        gx = x + (width - grid_w) // 2 if panel.role != "input" else x
         y = grids_top
         grids: dict[int, Grid] = {}
         for i, channel in enumerate(channels):
@@ -215,18 +260,38 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
                 if note and i == len(channels) - 1:
                     texts.append(Text(gx, y, note, sub_size, ink="ink_dim"))
                     y += sub_h
-                if name == "kernel":
+                if panel.captioned:
                     captions[channel] = Text(gx, y, "", sub_size, ink="ink_dim")
                 else:
-                    word = {"input": "channel", "output": "map"}[name]
-                    texts.append(Text(gx, y, f"{word} {channel}", sub_size, ink="ink_dim"))
+                    texts.append(Text(gx, y, f"{panel.word} {channel}", sub_size, ink="ink_dim"))
                 y += sub_h
-            grids[channel] = Grid(gx, y, rows, cols, cell)
-            y += rows * cell + 1 + max(8, cell // 3)
-        placed[name] = grids
+            grids[channel] = Grid(gx, y, panel.rows, panel.cols, cell)
+            y += panel.rows * cell + 1 + max(8, cell // 3)
+        placed[panel.role] = grids
         bottom = max(bottom, y)
         x += width + gap
     width = x - gap + margin
+    matrix_grid = vector_in = vector_out = None
+    if matrix is not None:
+        rows, cols = matrix
+        title, in_word, out_word = matrix_titles
+        y = bottom + max(6, cell // 4)
+        texts.append(Text(margin, y, title, title_size, bold=True))
+        y += title_h + max(4, cell // 6)
+        texts.append(Text(margin, y, in_word, sub_size, ink="ink_dim"))
+        y += sub_h
+        vector_in = Grid(margin, y, 1, cols, cell)
+        y += cell + 1 + max(8, cell // 3)
+        matrix_grid = Grid(margin, y, rows, cols, cell)
+        out_x = margin + cols * cell + 1 + gap
+        texts.append(Text(out_x, y - sub_h, out_word, sub_size, ink="ink_dim"))
+        vector_out = Grid(out_x, y, rows, 1, cell)
+        width = max(
+            width,
+            out_x + max(cell + 1, tiles.text_width(out_word, sub_size)) + margin,
+            2 * margin + tiles.text_width(title, title_size, bold=True),
+        )
+        bottom = y + rows * cell + 1 + max(8, cell // 3)
     strip = None
     strip_size = title_size
     height = bottom + margin // 2
@@ -240,13 +305,14 @@ def make_layout(spec: ConvSpec, tiles: Tiles, values: bool) -> Layout:
         width=width + (width % 2),
         height=height + (height % 2),
         cell=cell,
-        inputs=placed["input"],
-        kernels=placed["kernel"],
-        outputs=placed["output"],
+        grids=placed,
         texts=tuple(texts),
         strip=strip,
         strip_size=strip_size,
         captions=captions,
         kernel_caption=kernel_caption,
         caption_width=caption_width,
+        matrix=matrix_grid,
+        vector_in=vector_in,
+        vector_out=vector_out,
     )

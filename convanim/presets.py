@@ -228,6 +228,62 @@ _TABLE += [
     ),
 ]
 
+_TABLE += [
+    # The matrix view: a convolution is C times the flattened padded input; transposed, Cᵀ.
+    Preset(
+        "matrix_conv_1d",
+        "matrix_conv_1d.gif",
+        "matrix view: [a, b, c, d] and [x, y, z], padding 1, as C × padded input",
+        _conv((1, 4), (1, 3), p=(0, 1)),
+        values="symbolic",
+        render={"view": "matrix"},
+    ),
+    Preset(
+        "matrix_transpose_1d",
+        "matrix_transpose_1d.gif",
+        "matrix view of its transpose: Cᵀ × input, the canvas cropped by padding 1",
+        _tconv((1, 4), (1, 3), p=(0, 1)),
+        values="symbolic",
+        render={"view": "matrix"},
+    ),
+    Preset(
+        "matrix_2d",
+        "matrix_2d.gif",
+        "matrix view of a 3x3 input and a 2x2 kernel: C is 4x9",
+        _conv(3, 2),
+        render={"view": "matrix"},
+    ),
+    # The backward pass, drawn from the same trace.
+    Preset(
+        "backward_input",
+        "backward_input.gif",
+        "backward: grad_input, the output gradient stamped back through the kernel, padding cut away",
+        _conv(4, 3, p=1),
+        render={"grad": "input", "grad_values": "random"},
+    ),
+    Preset(
+        "backward_weight",
+        "backward_weight.gif",
+        "backward: grad_weight grows by each output-gradient cell times its input window",
+        _conv(4, 3, p=1),
+        render={"grad": "weight", "grad_values": "random"},
+    ),
+    Preset(
+        "backward_input_strided",
+        "backward_input_strided.gif",
+        "backward with stride 2, padding 1: grad_input of a 5x5 input from a 3x3 output gradient",
+        _conv(5, 3, s=2, p=1),
+        render={"grad": "input", "grad_values": "random"},
+    ),
+    Preset(
+        "backward_weight_strided",
+        "backward_weight_strided.gif",
+        "backward with stride 2, padding 1: grad_weight from windows two cells apart",
+        _conv(5, 3, s=2, p=1),
+        render={"grad": "weight", "grad_values": "random"},
+    ),
+]
+
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in _TABLE}
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .labels import Labels
-from .layout import Grid, Layout, auto_cell, make_layout
+from .layout import Grid, Layout, auto_cell, default_panels, make_layout
 from .spec import SpecError, pair_text
 from .storyboard import Frame, Storyboard
 from .theme import RGB, THEMES
@@ -36,6 +36,7 @@ class Look:
     theme: str = "light"
     cell_px: int | None = None
     values: bool = True
+    names: tuple[str, str, str] = ("input", "kernel", "output")  # what the three panels are called
 
     def __post_init__(self) -> None:
         if self.theme not in THEMES:
@@ -102,9 +103,9 @@ class Scene(ABC):
         self.look = look
         self.theme = THEMES[look.theme]
         self.labels = Labels(trace, show=look.values)
-        cell = look.cell_px or auto_cell(trace.spec, symbolic=self.labels.symbolic)
+        cell = look.cell_px or self.auto_cell()
         self.tiles = Tiles(self.theme, cell)
-        self.layout: Layout = make_layout(trace.spec, self.tiles, look.values)
+        self.layout: Layout = self.plan()
         width, height = self.layout.width, self.layout.height
         if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
             raise SpecError(
@@ -115,6 +116,16 @@ class Scene(ABC):
         for text in self.layout.texts:
             tile = self.tiles.text_tile(text.text, text.size, ink=text.ink, bold=text.bold)
             self.canvas.paste(tile, text.x, text.y, permanent=True)
+
+    def auto_cell(self) -> int:
+        """The cell size when --cell-px is not given."""
+        return auto_cell(self.trace.spec, symbolic=self.labels.symbolic)
+
+    def plan(self) -> Layout:
+        """Where everything goes; scenes with other panels override this."""
+        return make_layout(
+            self.trace.spec, self.tiles, self.look.values, default_panels(self.trace.spec, self.look.names)
+        )
 
     @property
     def palette(self) -> list[RGB]:
@@ -318,9 +329,9 @@ class ForwardScene(Scene):
         )
         if labels.symbolic:
             tail = bias if terms else (" " + labels.bias(f) if bias else " 0")
-            self.sum_line([f"output {where} =", *joined], tail + ("" if complete else "  (so far)"))
+            self.sum_line([f"{self.look.names[2]} {where} =", *joined], tail + ("" if complete else "  (so far)"))
         else:
-            self.sum_line([f"output {where} =", *joined], f"{bias} = {labels.forward_value(n, term)}")
+            self.sum_line([f"{self.look.names[2]} {where} =", *joined], f"{bias} = {labels.forward_value(n, term)}")
 
 
 class ScatterScene(Scene):
@@ -438,7 +449,7 @@ class ScatterScene(Scene):
         head = (
             f"{value} × kernel at {span}"
             if labels.symbolic
-            else f"input {where} = {value}: add {value} × kernel at {span}"
+            else f"{self.look.names[0]} {where} = {value}: add {value} × kernel at {span}"
         )
         overlaps = []
         for a, f in enumerate(steps.output_channels[n]):
@@ -451,6 +462,10 @@ class ScatterScene(Scene):
             self.sum_line([head + "; overlaps summed:", *overlaps], "")
         else:
             self.sum_line([head], "")
+
+    def _axis_text(self, pair: tuple[int, int]) -> str:
+        """A pair as the picture speaks of it: one number for a 1-D strip."""
+        return str(pair[1]) if self.trace.spec.is_1d else pair_text(pair)
 
     def _draw_crop(self) -> None:
         """The last frame: the canvas cut to the output, bias added."""
@@ -469,9 +484,9 @@ class ScatterScene(Scene):
             return
         parts = []
         if any(spec.padding):
-            parts.append(f"drop pad {pair_text(spec.padding)} on each side")
+            parts.append(f"drop pad {self._axis_text(spec.padding)} on each side")
         if any(spec.output_padding):
-            parts.append(f"keep output_padding {pair_text(spec.output_padding)} at bottom/right")
+            parts.append(f"keep output_padding {self._axis_text(spec.output_padding)} at bottom/right")
         if trace.bias is not None:
             parts.append("add the bias")
         ho, wo = spec.output_size

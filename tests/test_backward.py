@@ -170,3 +170,20 @@ def test_cli_grad_and_matrix_json() -> None:
     assert result.exit_code == 0 and "grad_weight" in result.stdout
     result = CliRunner().invoke(cli, ["trace", "--grad-values", "nope.json"])
     assert result.exit_code == 2 and result.stderr.startswith("Error: --grad-values")
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=specs, seed=st.integers(0, 10_000))
+def test_grad_input_trace_draws_the_input_gradient(spec: ConvSpec, seed: int) -> None:
+    from convanim.backward import grad_input_trace
+
+    x, w, b = _arrays(spec, seed)
+    recorded = trace(spec, x, w, b)
+    g = np.random.default_rng(seed + 3).integers(-2, 3, recorded.output.shape)
+    try:
+        derived = grad_input_trace(recorded, g)
+    except SpecError:
+        assert spec.transposed and max(spec.output_padding[a] - spec.stride[a] for a in (0, 1)) >= 0
+        return
+    assert derived.spec.transposed != spec.transposed
+    np.testing.assert_array_equal(derived.output, backward(recorded, g).grad_input)

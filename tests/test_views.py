@@ -1,0 +1,128 @@
+"""The matrix view and the backward animations: every number they draw comes from the trace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from convanim import ConvSpec
+from convanim.animate import make_animation, render_bytes
+from convanim.assets import animation_for
+from convanim.backward import backward
+from convanim.cli import cli
+from convanim.matrix import conv_matrix
+from convanim.presets import PRESETS
+from convanim.tiles import format_number
+from convanim.values import build, grad_values
+from convanim.views import make_scene
+
+
+def _shows(pixels: np.ndarray, x: int, y: int, tile: np.ndarray) -> bool:
+    h, w = tile.shape
+    return bool((pixels[y + 3 : y + h - 3, x + 3 : x + w - 3] == tile[3:-3, 3:-3]).all())
+
+
+def _fields(**spec: object) -> dict[str, object]:
+    base = ConvSpec(**spec)  # type: ignore[arg-type]
+    return {name: getattr(base, name) for name in base.__dataclass_fields__}
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_matrix_view_lights_the_row_or_column_of_each_step(transposed: bool) -> None:
+    spec = {"input_size": (3, 3), "kernel_size": (2, 2), "transposed": transposed}
+    recorded = build(_fields(**spec), set(spec))
+    animation = make_animation(recorded, view="matrix")
+    drawing = make_scene(animation.trace, animation.look, animation.view)
+    board = animation.storyboard()
+    matrix = conv_matrix(recorded).values
+    for n in range(len(recorded.steps)):
+        pixels = drawing.still(board, n) if n == 0 else _advance(drawing, board, n)
+        grid = drawing.layout.matrix
+        assert grid is not None
+        # Every entry of the highlighted row (forward) or column (transposed) is the matrix entry.
+        line = matrix[:, n] if transposed else matrix[n]
+        for k, value in enumerate(line):
+            if value == 0:
+                continue
+            row, col = (k, n) if transposed else (n, k)
+            tile = drawing.tiles.cell_tile("window_fill", format_number(value))
+            x, y = grid.origin(row, col)
+            assert _shows(pixels, x, y, tile), (n, k)
+
+
+def _advance(drawing, board, n):  # type: ignore[no-untyped-def]
+    drawing.draw(board.frame(n))
+    return drawing.canvas.pixels.copy()
+
+
+def test_matrix_view_output_column_holds_the_outputs() -> None:
+    spec = {"input_size": (1, 4), "kernel_size": (1, 3), "padding": (0, 1)}
+    recorded = build(_fields(**spec), set(spec))
+    animation = make_animation(recorded, view="matrix")
+    drawing = make_scene(animation.trace, animation.look, animation.view)
+    pixels = drawing.still(animation.storyboard(), -1)
+    column = drawing.layout.vector_out
+    assert column is not None
+    for n in range(3):  # the last one is the current cell, drawn in its own colour
+        tile = drawing.tiles.cell_tile("output_fill", format_number(recorded.output.ravel()[n]))
+        x, y = column.origin(n, 0)
+        assert _shows(pixels, x, y, tile)
+
+
+def test_backward_weight_animation_ends_on_the_weight_gradient() -> None:
+    preset = PRESETS["backward_weight_strided"]
+    animation = animation_for(preset)
+    drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
+    pixels = drawing.still(animation.storyboard(), -1)
+    want = backward(animation.trace, animation.grad_output).grad_weight
+    grid = drawing.layout.grids["grad_weight"][0]
+    for r in range(3):
+        for q in range(3):
+            tile = drawing.tiles.cell_tile("stamp_fill", format_number(want[0, 0, r, q]), bold=True)
+            x, y = grid.origin(r, q)
+            assert _shows(pixels, x, y, tile)
+
+
+def test_backward_input_animation_ends_on_the_input_gradient() -> None:
+    preset = PRESETS["backward_input_strided"]
+    animation = animation_for(preset)
+    forward = build({**_fields(**preset.spec)}, set(preset.spec))
+    g = grad_values("random", forward.output.shape, preset.seed)
+    want = backward(forward, g).grad_input
+    np.testing.assert_array_equal(animation.trace.output, want)
+    drawing = make_scene(animation.trace, animation.look, animation.view)
+    pixels = drawing.still(animation.storyboard(), -1)
+    grid = drawing.layout.outputs[0]
+    top, left, height, width = animation.trace.steps.crop  # type: ignore[union-attr]
+    for r in range(height):
+        for q in range(width):
+            tile = drawing.tiles.cell_tile("output_current", format_number(want[0, r, q]))
+            x, y = grid.origin(r + top, q + left)
+            assert _shows(pixels, x, y, tile)
+    assert animation.look.names == ("grad_output", "kernel", "grad_input")
+
+
+def test_every_new_preset_renders_a_gif() -> None:
+    for name in ("matrix_conv_1d", "matrix_transpose_1d", "backward_input", "backward_weight"):
+        data = render_bytes(animation_for(PRESETS[name]))
+        assert data.startswith(b"GIF89a")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--view", "matrix", "-i", "12"], "--view matrix"),
+        (["--grad", "weight", "--transpose"], "--grad weight"),
+        (["--grad", "weight", "--view", "matrix"], "--view matrix"),
+        (["--grad", "input", "--values", "symbolic"], "--values symbolic"),
+        (["--grad", "input", "--grad-values", "missing.npy"], "--grad-values"),
+    ],
+)
+def test_bad_view_and_grad_calls(tmp_path, monkeypatch, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["render", *args, "-o", "x.gif"], prog_name="convanim")
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0]
+    assert list(tmp_path.iterdir()) == []
