@@ -449,7 +449,7 @@ class ScatterScene(Scene):
         head = (
             f"{value} × kernel at {span}"
             if labels.symbolic
-            else f"{self.look.names[0]} {where} = {value}: add {value} × kernel at {span}"
+            else f"{self.look.names[0]} {where} = {value}: {value} × kernel at {span}"
         )
         overlaps = []
         for a, f in enumerate(steps.output_channels[n]):
@@ -459,7 +459,7 @@ class ScatterScene(Scene):
                         overlaps.append(labels.overlap(n, a, ri, ci) + ",")
         if overlaps:
             overlaps[-1] = overlaps[-1].rstrip(",")
-            self.sum_line([head + "; overlaps summed:", *overlaps], "")
+            self.sum_line([head + "; overlaps:", *overlaps], "")
         else:
             self.sum_line([head], "")
 
