@@ -187,29 +187,10 @@ def grad_input_trace(trace: Trace, grad_output: Array) -> Trace:
     transposed convolution it is the convolution of ``grad_output``. Its output equals
     ``backward(trace, grad_output).grad_input``.
     """
-    from .spec import ConvSpec
     from .tracer import trace as run
 
     spec = trace.spec
-    common: dict[str, Any] = {
-        "input_size": spec.output_size,
-        "kernel_size": spec.kernel_size,
-        "stride": spec.stride,
-        "padding": spec.padding,
-        "dilation": spec.dilation,
-        "in_channels": spec.out_channels,
-        "out_channels": spec.in_channels,
-        "groups": spec.groups,
-    }
-    if spec.transposed:
-        derived = ConvSpec(**common)
-    else:
-        extra = tuple(
-            spec.input_size[a]
-            - ((spec.output_size[a] - 1) * spec.stride[a] - 2 * spec.padding[a] + spec.kernel_span[a])
-            for a in (0, 1)
-        )
-        derived = ConvSpec(**common, output_padding=(extra[0], extra[1]), transposed=True)
+    derived = spec.adjoint()
     if derived.output_size != spec.input_size:
         raise SpecError(
             "--grad input is drawn as one convolution, which this output padding (>= the stride) does not "

@@ -253,6 +253,32 @@ class ConvSpec:
     def n_terms(self) -> int:
         return self.n_steps * self.terms_per_step
 
+    def adjoint(self) -> ConvSpec:
+        """The convolution that maps this one's output back to its input size, with the same weight.
+
+        For a convolution: the transposed convolution (its ``output_padding`` restores the rows the
+        stride skipped). For a transposed convolution: the convolution. This is the operation of the
+        input gradient, and of the "transposed" in transposed convolution.
+        """
+        common: dict[str, Any] = {
+            "input_size": self.output_size,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "dilation": self.dilation,
+            "in_channels": self.out_channels,
+            "out_channels": self.in_channels,
+            "groups": self.groups,
+        }
+        if self.transposed:
+            return ConvSpec(**common)
+        extra = tuple(
+            self.input_size[a]
+            - ((self.output_size[a] - 1) * self.stride[a] - 2 * self.padding[a] + self.kernel_span[a])
+            for a in (0, 1)
+        )
+        return ConvSpec(**common, output_padding=(extra[0], extra[1]), transposed=True)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every field as a list or scalar, plus the derived output size."""
         data: dict[str, Any] = {"transposed": self.transposed}

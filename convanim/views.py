@@ -151,6 +151,17 @@ class _MatrixMixin:
     labels: Any
     layout: Layout
 
+    shape: tuple[int, int]
+
+    def auto_cell(self) -> int:
+        return _matrix_cell(self.trace.spec, *self.shape)
+
+    def plan(self) -> Layout:
+        spec = self.trace.spec
+        return make_layout(
+            spec, self.tiles, self.look.values, default_panels(spec, self.look.names), self.shape, self._matrix_titles()
+        )
+
     def _matrix_titles(self) -> tuple[str, str, str]:
         if self.trace.spec.transposed:
             return (
@@ -226,8 +237,7 @@ class MatrixForwardScene(_MatrixMixin, ForwardScene):
         layout = self.layout
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None
         hp, wp = trace.spec.padded_input_size
-        for (row, col), index in self.entries.items():
-            del index
+        for row, col in self.entries:
             self.cell(layout.matrix, row, col, tiles.cell_tile("kernel_fill", self._weight_text(row, col)), True)
         empty = tiles.cell_tile("output_empty")
         for row in range(layout.matrix.rows):
@@ -245,15 +255,6 @@ class MatrixForwardScene(_MatrixMixin, ForwardScene):
             self.cell(
                 layout.vector_in, 0, col, tiles.cell_tile(fill, labels.input(c, r, q, padded=True), ink=ink), True
             )
-
-    def auto_cell(self) -> int:
-        return _matrix_cell(self.trace.spec, *self.shape)
-
-    def plan(self) -> Layout:
-        spec = self.trace.spec
-        return make_layout(
-            spec, self.tiles, self.look.values, default_panels(spec, self.look.names), self.shape, self._matrix_titles()
-        )
 
     def advance(self, step: int) -> None:
         super().advance(step)
@@ -313,15 +314,6 @@ class MatrixScatterScene(_MatrixMixin, ScatterScene):
         if not self.inside[r, q]:
             return tiles.cell_tile("cropped_fill", text, ink="ink_dim")
         return tiles.cell_tile(fill, text)
-
-    def auto_cell(self) -> int:
-        return _matrix_cell(self.trace.spec, *self.shape)
-
-    def plan(self) -> Layout:
-        spec = self.trace.spec
-        return make_layout(
-            spec, self.tiles, self.look.values, default_panels(spec, self.look.names), self.shape, self._matrix_titles()
-        )
 
     def _rows_of(self, n: int) -> list[tuple[int, int, int, int]]:
         """(matrix row, a, i, j) of each canvas cell stamp ``n`` touches."""

@@ -195,3 +195,17 @@ def test_python_dash_m_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "convanim", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "convanim" in result.stdout
+
+
+def test_progress_bar_only_for_long_renders_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    from convanim import cli as cli_module
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with cli_module._progress(500) as bar:
+        assert bar is not None and bar.length == 500
+        assert bar.file is sys.stderr
+    assert isinstance(cli_module._progress(10), contextlib.nullcontext)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert isinstance(cli_module._progress(500), contextlib.nullcontext)
