@@ -54,6 +54,7 @@ class Text:
     size: int
     bold: bool = False
     ink: str = "ink"
+    width: int = 0  # for text drawn per frame: the room it may fill (and clear)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,6 @@ class Layout:
     strip_size: int
     captions: dict[int, Text]  # captioned panel's grid -> where its caption goes (drawn per frame)
     kernel_caption: Text | None  # which filter is at work (drawn per frame)
-    caption_width: int
     matrix: Grid | None = None  # matrix view: the matrix,
     vector_in: Grid | None = None  # the flattened input as a row above it,
     vector_out: Grid | None = None  # and the flattened output as a column beside it
@@ -229,7 +229,6 @@ def make_layout(
     texts: list[Text] = []
     captions: dict[int, Text] = {}
     kernel_caption = None
-    caption_width = 0
     placed: dict[str, dict[int, Grid]] = {}
     x = margin
     bottom = grids_top
@@ -248,10 +247,8 @@ def make_layout(
         texts.append(Text(x, margin, panel.title, title_size, bold=True))
         if panel.detail:
             texts.append(Text(x, margin + title_h, panel.detail, detail_size, ink="ink_dim"))
-        if panel.captioned:
-            caption_width = width
-            if _caption_width(spec, tiles, detail_size) and not panel.detail:
-                kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim")
+        if panel.captioned and _caption_width(spec, tiles, detail_size) and not panel.detail:
+            kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim", width=width)
         gx = x + (width - grid_w) // 2 if panel.role != "input" else x
         y = grids_top
         grids: dict[int, Grid] = {}
@@ -261,7 +258,7 @@ def make_layout(
                     texts.append(Text(gx, y, note, sub_size, ink="ink_dim"))
                     y += sub_h
                 if panel.captioned:
-                    captions[channel] = Text(gx, y, "", sub_size, ink="ink_dim")
+                    captions[channel] = Text(gx, y, "", sub_size, ink="ink_dim", width=x + width - gx)
                 else:
                     texts.append(Text(gx, y, f"{panel.word} {channel}", sub_size, ink="ink_dim"))
                 y += sub_h
@@ -311,7 +308,6 @@ def make_layout(
         strip_size=strip_size,
         captions=captions,
         kernel_caption=kernel_caption,
-        caption_width=caption_width,
         matrix=matrix_grid,
         vector_in=vector_in,
         vector_out=vector_out,

@@ -141,11 +141,11 @@ class Scene(ABC):
         for index, text in slices.items():
             where = layout.captions.get(index)
             if where is not None:
-                tile = tiles.words_tile(text.split(), where.size, layout.caption_width, ink=where.ink)
+                tile = tiles.words_tile(text.split(), where.size, where.width, ink=where.ink)
                 self.canvas.paste(tile, where.x, where.y)
         where = layout.kernel_caption
         if where is not None and filter_text:
-            tile = tiles.words_tile(filter_text.split(), where.size, layout.caption_width, ink=where.ink)
+            tile = tiles.words_tile(filter_text.split(), where.size, where.width, ink=where.ink)
             self.canvas.paste(tile, where.x, where.y)
 
     def sum_line(self, parts: list[str], tail: str) -> None:
