@@ -126,3 +126,21 @@ def test_bad_view_and_grad_calls(tmp_path, monkeypatch, args: list[str], needle:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--matrix", "-i", "40"], "--matrix"),
+        (["--matrix", "--values", "symbolic"], "--matrix"),
+        (["--grad", "--values", "symbolic"], "--grad"),
+        (["--grad-values", "symbolic"], "--grad-values"),
+    ],
+)
+def test_bad_trace_grad_and_matrix_calls(tmp_path, monkeypatch, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["trace", *args, "-o", "t.json"], prog_name="convanim")
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0]
+    assert list(tmp_path.iterdir()) == []
