@@ -87,6 +87,8 @@ def make_animation(
         return Animation(recorded, look=look, view="matrix" if view == "matrix" else "conv", **options)
     if recorded.symbols is not None:
         raise SpecError("--grad draws numbers: drop --values symbolic")
+    if options.get("steps") == "term":
+        raise SpecError("--grad draws one output-gradient cell per frame: drop --steps term")
     from .backward import grad_input_trace
     from .values import grad_values as make_grad
 
@@ -110,10 +112,12 @@ def count_frames(animation: Animation) -> int:
 def check_frames(board: Storyboard, max_frames: int) -> None:
     """Refuse an animation longer than ``max_frames``, saying what it would take and what to change."""
     if len(board) > max_frames:
+        fixes = "render a slice with --frames START:STOP, "
+        if board.granularity == "term":
+            fixes += "use --steps placement, "
         raise SpecError(
             f"this animation would have {len(board):,} frames, over --max-frames {max_frames:,}: "
-            f"render a slice with --frames START:STOP, use --steps placement, a smaller size, "
-            f"or raise --max-frames"
+            f"{fixes}use a smaller size, or raise --max-frames"
         )
 
 
@@ -126,7 +130,8 @@ def encode(
 ) -> int:
     """Draw ``animation`` into ``stream`` as ``kind`` (.gif or .png); returns frames drawn."""
     board = animation.storyboard()
-    check_frames(board, max_frames)
+    if kind != ".png":  # a still draws one frame, however long the animation
+        check_frames(board, max_frames)
     drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
     if kind == ".png":
         index = -1 if animation.still is None else animation.still
@@ -170,7 +175,11 @@ def render_file(
     """Render to ``target`` ('-' for stdout), atomically; returns the number of frames drawn."""
     kind = output_kind(target, fmt)
     check_output(target)
-    check_frames(animation.storyboard(), max_frames)
+    board = animation.storyboard()
+    if kind != ".png":
+        check_frames(board, max_frames)
+    elif animation.still is not None:
+        board.frame(animation.still)  # refuse an out-of-range --frame before any work
     frames = 0
 
     def write(stream: BinaryIO) -> None:

@@ -129,7 +129,6 @@ def _backward_forward(trace: Trace, steps: ForwardSteps, g: Array, dtype: Any) -
 def _backward_transposed(trace: Trace, steps: ScatterSteps, g: Array, dtype: Any) -> Backward:
     spec = trace.spec
     n, fg, kh, kw = steps.stamps.shape
-    hc, wc = spec.canvas_size
     top, left, height, width = steps.crop
     # Every stamped (input cell, kernel cell) pair and the canvas cell it reached.
     step = np.broadcast_to(np.arange(n)[:, None, None, None], (n, fg, kh, kw)).ravel()
@@ -164,7 +163,6 @@ def _backward_transposed(trace: Trace, steps: ScatterSteps, g: Array, dtype: Any
     np.add.at(grad_weight, tuple(weight_cells.T), weight_adds)
     grad_input = np.zeros(trace.input.shape, dtype=dtype)
     np.add.at(grad_input, tuple(input_cells.T), input_adds)
-    del hc, wc
     result = BackwardSteps(
         cells=cells,
         grad=g.reshape(-1),

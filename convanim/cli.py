@@ -412,8 +412,12 @@ def render_command(
     from .files import check_output
     from .render import Look
 
-    output_kind(output)
+    kind = output_kind(output)
     check_output(output)
+    if still is not None and kind != ".png":
+        _fail("--frame picks the frame of a still: write to a .png, or drop --frame")
+    if grad is None and ctx.get_parameter_source("grad_values") == ParameterSource.COMMANDLINE:
+        _fail("--grad-values goes with --grad input or --grad weight: add --grad or drop --grad-values")
     recorded = _build_trace(ctx, params)
     chosen: dict[str, Any] = {
         "steps": steps,

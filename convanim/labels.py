@@ -54,7 +54,8 @@ class Labels:
         """An expression for a cell: itself when short, else its first term and '+…'."""
         if len(text) <= SHORT:
             return text.replace(" + ", "+") if len(text) > SHORT - 2 else text
-        return text.split(" + ")[0] + "+…"
+        first = text.split(" + ")[0]
+        return first + "+…" if len(first) <= SHORT - 2 else "…"
 
     def output(self, f: int, r: int, q: int) -> str:
         """The final output cell."""

@@ -15,6 +15,7 @@ from .tiles import Tiles
 
 MAX_SHOWN = 4  # channels drawn per panel; more are summarised by a note
 TARGET_WIDTH = 1280  # the automatic cell size keeps a picture about this wide
+MIN_WIDTH = 660  # px; with numbers shown, the sum line needs room even beside small grids
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,10 @@ class Layout:
 
 
 def auto_cell(spec: ConvSpec, symbolic: bool = False) -> int:
-    """A cell size that keeps the picture about TARGET_WIDTH px wide: 44 px down to 14 px."""
+    """A cell size that keeps the picture about TARGET_WIDTH px wide: 40 px down to 14 px.
+
+    Letters and expressions need room: symbolic pictures use up to 56 px cells.
+    """
     _rows_in, cols_in = spec.input_size if spec.transposed else spec.padded_input_size
     _, cols_out = spec.canvas_size if spec.transposed else spec.output_size
     columns = cols_in + spec.kernel_size[1] + cols_out + 4
@@ -112,6 +116,14 @@ def shown(count: int) -> list[int]:
     if count <= MAX_SHOWN:
         return list(range(count))
     return [*range(MAX_SHOWN - 1), count - 1]
+
+
+def _square(spec: ConvSpec) -> bool:
+    """Both axes have the same sizes and hyper-parameters (one formula covers both)."""
+    return all(
+        pair[0] == pair[1]
+        for pair in (spec.input_size, spec.kernel_size, spec.stride, spec.padding, spec.dilation, spec.output_padding)
+    )
 
 
 def titles(
@@ -140,19 +152,19 @@ def titles(
         hyper.append(f"dilation {pair_text(spec.dilation)}")
     if spec.groups > 1:
         hyper.append(f"groups {spec.groups}")
-    axis = 1 if spec.is_1d else 0
-    n, k, s, p, d = (
-        spec.input_size[axis],
-        spec.kernel_span[axis],
-        spec.stride[axis],
-        spec.padding[axis],
-        spec.dilation[axis],
-    )
-    del d
+    # The size formula for each axis that differs (one for a square picture or a 1-D strip).
+    axes = [1] if spec.is_1d else ([0] if _square(spec) else [0, 1])
+
+    def formula_for(axis: int) -> str:
+        n, k, s, p = spec.input_size[axis], spec.kernel_span[axis], spec.stride[axis], spec.padding[axis]
+        if spec.transposed:
+            op = spec.output_padding[axis]
+            return f"({n}−1)·{s} − 2·{p} + {k}" + (f" + {op}" if op else "") + f" = {spec.output_size[axis]}"
+        return f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = {spec.output_size[axis]}"
+
+    formula = ",  ".join(formula_for(axis) for axis in axes)
     if spec.transposed:
         hc, wc = spec.canvas_size
-        op = spec.output_padding[axis]
-        formula = f"({n}−1)·{s} − 2·{p} + {k}" + (f" + {op}" if op else "") + f" = {spec.output_size[axis]}"
         crop = [f"pad {pair_text(spec.padding)}"] if any(spec.padding) else []
         if any(spec.output_padding):
             crop.append(f"output_padding {pair_text(spec.output_padding)}")
@@ -164,7 +176,6 @@ def titles(
             (f"{n_out} {size_out}{channels_out}", f"{detail};  {formula}"),
         )
     pad = f" (pad {pair_text(spec.padding)})" if any(spec.padding) else ""
-    formula = f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = {spec.output_size[axis]}"
     return (
         (f"{n_in} {size_in}{channels_in}{pad}", ""),
         (f"{n_k} {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
@@ -293,6 +304,7 @@ def make_layout(
     strip_size = title_size
     height = bottom + margin // 2
     if values:
+        width = max(width, MIN_WIDTH)  # room for the sum line
         strip_h = tiles.line_height(strip_size)
         strip = (margin, height, width - 2 * margin, strip_h)
         height += strip_h + margin

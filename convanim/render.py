@@ -148,28 +148,33 @@ class Scene(ABC):
             tile = tiles.words_tile(filter_text.split(), where.size, where.width, ink=where.ink)
             self.canvas.paste(tile, where.x, where.y)
 
-    def sum_line(self, parts: list[str], tail: str) -> None:
-        """Write ``parts`` then ``tail`` on the sum line; middle parts give way to '… +' to fit.
+    def sum_line(self, parts: list[str], tail: str, gap: str = "… +", fallback: list[str] | None = None) -> None:
+        """Write ``parts`` then ``tail`` on the sum line, fitted to its width.
 
-        Words are composed from cached masks, so a new sum costs array copies, not text layout.
+        Middle parts give way to ``gap`` (``… +`` in a sum, ``…,`` in a list); if even the first
+        and last parts do not fit, ``fallback`` is written instead, or the words are cut at a word
+        boundary with ``…``. Words are composed from cached masks: a new sum costs array copies.
         """
         if self.layout.strip is None:
             return
         x, y, width, _ = self.layout.strip
         size = self.layout.strip_size
         tiles = self.tiles
-        words = [w for part in parts for w in part.split(" ") if w] + tail.split()
+
+        def words_of(chosen: list[str]) -> list[str]:
+            return [w for part in chosen for w in part.split(" ") if w] + tail.split()
+
+        words = words_of(parts)
         if tiles.words_width(words, size) > width and len(parts) > 2:
             # Keep the head and the last part; drop from the middle until it fits.
-            keep = len(parts) - 1
-            while keep > 1:
-                keep -= 1
-                chosen = [*parts[:keep], "… +", parts[-1]]
-                words = [w for part in chosen for w in part.split(" ") if w] + tail.split()
+            for keep in range(len(parts) - 2, 0, -1):
+                words = words_of([*parts[:keep], gap, parts[-1]])
                 if tiles.words_width(words, size) <= width:
                     break
+        if tiles.words_width(words, size) > width and fallback is not None:
+            words = words_of(fallback)
         while len(words) > 1 and tiles.words_width(words, size) > width:
-            # Still too long (a long head): end with an ellipsis at a word boundary.
+            # Still too long: end with an ellipsis at a word boundary.
             words = [*words[:-2], "…"] if words[-1] == "…" else [*words[:-1], "…"]
         self.canvas.paste(tiles.words_tile(words, size, width), x, y)
 
@@ -267,9 +272,10 @@ class ForwardScene(Scene):
             grid = self.layout.inputs.get(c)
             if grid is None:
                 continue
-            fill = "term_fill" if term == k else "window_fill"
+            padding = bool(steps.in_padding[n, k]) and term != k
+            fill = "term_fill" if term == k else ("window_pad_fill" if padding else "window_fill")
             corner = labels.weight((f, *(int(v) for v in kernel_cells[k])))
-            ink = "ink_dim" if steps.in_padding[n, k] and term != k else "ink"
+            ink = "ink_dim" if padding else "ink"
             tile = tiles.cell_tile(fill, labels.input(c, r, q, padded=True), ink=ink, corner=corner)
             self.cell(grid, r, q, tile)
         edge = tiles.colour("window_edge")
@@ -331,7 +337,10 @@ class ForwardScene(Scene):
             tail = bias if terms else (" " + labels.bias(f) if bias else " 0")
             self.sum_line([f"{self.look.names[2]} {where} =", *joined], tail + ("" if complete else "  (so far)"))
         else:
-            self.sum_line([f"{self.look.names[2]} {where} =", *joined], f"{bias} = {labels.forward_value(n, term)}")
+            so_far = "" if complete else " so far"
+            self.sum_line(
+                [f"{self.look.names[2]} {where} =", *joined], f"{bias} = {labels.forward_value(n, term)}{so_far}"
+            )
 
 
 class ScatterScene(Scene):
@@ -459,7 +468,8 @@ class ScatterScene(Scene):
                         overlaps.append(labels.overlap(n, a, ri, ci) + ",")
         if overlaps:
             overlaps[-1] = overlaps[-1].rstrip(",")
-            self.sum_line([head + "; overlaps:", *overlaps], "")
+            count = f"; {len(overlaps)} overlap{'s' if len(overlaps) > 1 else ''} summed"
+            self.sum_line([head + "; overlaps:", *overlaps], "", gap="…,", fallback=[head + count])
         else:
             self.sum_line([head], "")
 

@@ -295,6 +295,12 @@ class ConvSpec:
             f"{'transposed conv' if self.transposed else 'conv'} {self.input_size[0]}x{self.input_size[1]}",
             _axis_words(self.kernel_size, "kernel"),
         ]
+        if self.in_channels > 1 or self.out_channels > 1:
+            parts.append(f"channels {self.in_channels} -> {self.out_channels}")
+        if self.groups > 1:
+            parts.append(f"groups {self.groups}")
+        if self.bias:
+            parts.append("bias")
         for name, noun, default in (
             ("stride", "stride", (1, 1)),
             ("padding", "pad", (0, 0)),

@@ -31,6 +31,7 @@ class Theme:
     input_fill: RGB
     pad_fill: RGB
     window_fill: RGB  # input cells under the kernel
+    window_pad_fill: RGB  # padding cells under the kernel (their zeros stay readable, dimmed)
     window_edge: RGB  # outline of the window
     term_fill: RGB  # the current input/kernel pair (term steps)
     kernel_fill: RGB
@@ -57,6 +58,7 @@ LIGHT = Theme(
     input_fill=_hex("#dbeaf7"),
     pad_fill=_hex("#f0f0f0"),
     window_fill=_hex("#8cc4ec"),
+    window_pad_fill=_hex("#cfe2f0"),
     window_edge=_hex("#0b5d99"),
     term_fill=_hex("#f5c451"),
     kernel_fill=_hex("#fbe1b3"),
@@ -80,6 +82,7 @@ DARK = Theme(
     input_fill=_hex("#1f3a52"),
     pad_fill=_hex("#262a30"),
     window_fill=_hex("#1f5f8f"),
+    window_pad_fill=_hex("#1b3447"),
     window_edge=_hex("#7cc3f5"),
     term_fill=_hex("#5e4500"),
     kernel_fill=_hex("#54370f"),
@@ -104,6 +107,8 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("pad_fill", "ink_dim"),
     ("window_fill", "ink"),
     ("window_fill", "weight_ink"),
+    ("window_pad_fill", "ink_dim"),
+    ("window_pad_fill", "weight_ink"),
     ("term_fill", "ink"),
     ("term_fill", "weight_ink"),
     ("kernel_fill", "ink"),

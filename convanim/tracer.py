@@ -167,7 +167,8 @@ def check_size(spec: ConvSpec) -> None:
             unit = "multiply-adds" if what == "the trace" else "cells"
             raise SpecError(
                 f"{what} would have {count:,} {unit}, over convanim's limit of {MAX_CELLS:,}: "
-                f"use a smaller --input-size, --kernel-size, --pad or --stride, or fewer --in-channels/--out-channels"
+                f"use a smaller --input-size, --kernel-size, {'--stride, ' if spec.transposed else ''}--pad, "
+                f"or fewer --in-channels/--out-channels"
             )
 
 

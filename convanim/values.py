@@ -68,6 +68,8 @@ def load_array(path: Path, option: str, key: str | None = None) -> Array:
     ``"weight"``, ``"bias"``). Integers stay integers; floats become float64.
     """
     suffix = path.suffix.lower()
+    if not suffix and not path.exists():
+        raise SpecError(f"{option} {path} is neither a kind ({', '.join(KINDS)}) nor a file: check the spelling")
     if suffix not in FILE_SUFFIXES:
         raise SpecError(f"{option} {path}: unknown file type {suffix or '(none)'}: use a .npy, .json or .csv file")
     try:
@@ -195,7 +197,7 @@ def resolve(
     explicit = set(explicit)
     symbolic_input, symbolic_kernel = values == "symbolic", kernel_values == "symbolic"
     if (symbolic_input and kernel_values not in (None, "symbolic")) or (symbolic_kernel and not symbolic_input):
-        raise SpecError("--values symbolic names both input and kernel: drop --kernel-values or use it for both")
+        raise SpecError("symbolic values name both input and kernel: use --values symbolic alone (no --kernel-values)")
     input_array = weight_array = bias_array = None
     if _is_file(values):
         path = Path(values)

@@ -115,9 +115,9 @@ class GradWeightScene(Scene):
             c, r, q = (int(v) for v in cells[k])
             grid = self.layout.grids["input"].get(c)
             if grid is not None:
-                ink = "ink_dim" if steps.in_padding[n, k] else "ink"
+                fill, ink = ("window_pad_fill", "ink_dim") if steps.in_padding[n, k] else ("window_fill", "ink")
                 text = self.labels.input(c, r, q, padded=True)
-                self.cell(grid, r, q, tiles.cell_tile("window_fill", text, ink=ink))
+                self.cell(grid, r, q, tiles.cell_tile(fill, text, ink=ink))
         for c, grid in self.layout.grids["input"].items():
             on = cells[:, 0] == c
             if on.any():
@@ -163,16 +163,17 @@ class _MatrixMixin:
         )
 
     def _matrix_titles(self) -> tuple[str, str, str]:
+        source, _, result = self.look.names
         if self.trace.spec.transposed:
             return (
-                "the same as a matrix product: canvas = Cᵀ × input (column n is the stamp of input cell n)",
-                "input, flattened",
-                "canvas",
+                f"the same as a matrix product: canvas = Cᵀ × {source} (column n is the stamp of {source} cell n)",
+                f"{source}, flattened",
+                f"{result} canvas",
             )
         return (
-            "the same as a matrix product: output = C × padded input (row n is output cell n's window)",
-            "padded input, flattened",
-            "output",
+            f"the same as a matrix product: {result} = C × padded {source} (row n is {result} cell n's window)",
+            f"padded {source}, flattened",
+            result,
         )
 
     def _weight_text(self, row: int, col: int) -> str:
@@ -273,7 +274,9 @@ class MatrixForwardScene(_MatrixMixin, ForwardScene):
             fill = "term_fill" if term == k else "window_fill"
             self.cell(layout.matrix, n, col, tiles.cell_tile(fill, self._weight_text(n, col)))
             text = self.labels.input(int(c), int(r), int(q), padded=True)
-            ink = "ink_dim" if steps.in_padding[n, k] and term != k else "ink"
+            padding = bool(steps.in_padding[n, k]) and term != k
+            ink = "ink_dim" if padding else "ink"
+            fill = "window_pad_fill" if padding else fill
             self.cell(layout.vector_in, 0, col, tiles.cell_tile(fill, text, ink=ink))
         self.canvas.outline(layout.matrix.box(n, 0, n, layout.matrix.cols - 1), tiles.colour("window_edge"))
         self.cell(

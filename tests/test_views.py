@@ -144,3 +144,39 @@ def test_bad_trace_grad_and_matrix_calls(tmp_path, monkeypatch, args: list[str],
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--grad", "weight", "--steps", "term", "-o", "x.gif"], "--steps term"),
+        (["--grad", "input", "--steps", "term", "-o", "x.gif"], "--steps term"),
+        (["--frame", "2", "-o", "x.gif"], "--frame"),
+        (["--grad-values", "random", "-o", "x.gif"], "--grad-values"),
+        (["--values", "ranodm", "-o", "x.gif"], "random, ones, arange, symbolic"),
+        (["--values", "ones", "--kernel-values", "symbolic", "-o", "x.gif"], "--values symbolic"),
+    ],
+)
+def test_options_that_would_be_ignored_or_misread_are_refused(tmp_path, monkeypatch, args, needle) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["render", *args], prog_name="convanim")
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_still_of_a_long_animation_ignores_the_frame_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "still.png"
+    result = CliRunner().invoke(cli, ["render", "-i", "40", "--max-frames", "10", "--frame", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_rectangular_pictures_derive_both_output_sizes() -> None:
+    from convanim.layout import titles
+
+    spec = ConvSpec(input_size=(5, 9), kernel_size=(3, 5), stride=(1, 2), padding=(0, 1))
+    (_, _), (_, _), (title, detail) = titles(spec)
+    assert title == "output 3×4"
+    assert "⌊(5 + 2·0 − 3) / 1⌋ + 1 = 3" in detail and "⌊(9 + 2·1 − 5) / 2⌋ + 1 = 4" in detail
