@@ -478,17 +478,15 @@ class ScatterScene(Scene):
         return str(pair[1]) if self.trace.spec.is_1d else pair_text(pair)
 
     def _draw_crop(self) -> None:
-        """The last frame: the canvas cut to the output, bias added."""
+        """The last frame: the output inside the crop (bias added), the cut cells left grey."""
         spec, tiles, trace = self.trace.spec, self.tiles, self.trace
         top, left, height, width = self.steps.crop
         for f, grid in self.layout.outputs.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    if self.inside[r, q]:
+                    if self.inside[r, q]:  # cells cut away keep their grey sums: what the crop drops
                         tile = tiles.cell_tile("output_current", self.labels.output(f, r - top, q - left))
-                    else:
-                        tile = tiles.cell_tile("cropped_fill")
-                    self.cell(grid, r, q, tile)
+                        self.cell(grid, r, q, tile)
             self.canvas.outline(grid.box(top, left, top + height - 1, left + width - 1), tiles.colour("output_edge"))
         if not self.look.values:
             return
