@@ -153,6 +153,11 @@ class _MatrixMixin:
 
     shape: tuple[int, int]
 
+    def __init__(self, trace: Trace, look: Look) -> None:
+        self.shape = conv_matrix_for_picture(trace)  # the layout needs it before the scene draws
+        super().__init__(trace, look)  # type: ignore[call-arg]  # the scene after this mixin in the MRO
+        self._index_entries()
+
     def auto_cell(self) -> int:
         return _matrix_cell(self.trace.spec, *self.shape)
 
@@ -231,9 +236,7 @@ class MatrixForwardScene(_MatrixMixin, ForwardScene):
     """A convolution, and the same computation as ``C × padded input``."""
 
     def __init__(self, trace: Trace, look: Look) -> None:
-        self.shape = conv_matrix_for_picture(trace)
         super().__init__(trace, look)
-        self._index_entries()
         tiles, labels = self.tiles, self.labels
         layout = self.layout
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None
@@ -289,9 +292,7 @@ class MatrixScatterScene(_MatrixMixin, ScatterScene):
     """A transposed convolution, and the same computation as ``Cᵀ × input``: column n is stamp n."""
 
     def __init__(self, trace: Trace, look: Look) -> None:
-        self.shape = conv_matrix_for_picture(trace)
         super().__init__(trace, look)
-        self._index_entries()
         tiles, labels = self.tiles, self.labels
         layout = self.layout
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None

@@ -120,11 +120,16 @@ def test_every_new_preset_renders_a_gif() -> None:
     ],
 )
 def test_bad_view_and_grad_calls(tmp_path, monkeypatch, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+    _refused(tmp_path, monkeypatch, ["render", *args, "-o", "x.gif"], needle)
+
+
+def _refused(tmp_path, monkeypatch, argv: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+    """Exit 2, one 'Error:' line naming ``needle``, and nothing written."""
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["render", *args, "-o", "x.gif"], prog_name="convanim")
+    result = CliRunner().invoke(cli, argv, prog_name="convanim")
     assert result.exit_code == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -138,12 +143,7 @@ def test_bad_view_and_grad_calls(tmp_path, monkeypatch, args: list[str], needle:
     ],
 )
 def test_bad_trace_grad_and_matrix_calls(tmp_path, monkeypatch, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["trace", *args, "-o", "t.json"], prog_name="convanim")
-    assert result.exit_code == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0]
-    assert list(tmp_path.iterdir()) == []
+    _refused(tmp_path, monkeypatch, ["trace", *args, "-o", "t.json"], needle)
 
 
 @pytest.mark.parametrize(
@@ -158,12 +158,7 @@ def test_bad_trace_grad_and_matrix_calls(tmp_path, monkeypatch, args: list[str],
     ],
 )
 def test_options_that_would_be_ignored_or_misread_are_refused(tmp_path, monkeypatch, args, needle) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["render", *args], prog_name="convanim")
-    assert result.exit_code == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0], result.stderr
-    assert list(tmp_path.iterdir()) == []
+    _refused(tmp_path, monkeypatch, ["render", *args], needle)
 
 
 def test_a_still_of_a_long_animation_ignores_the_frame_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
