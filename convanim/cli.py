@@ -255,9 +255,7 @@ def trace_command(
     ctx: click.Context, /, grad: bool, grad_values: str, with_matrix: bool, output: str, **params: Any
 ) -> None:
     """Write the trace of a convolution as JSON: spec, input, weight, bias, output and every step."""
-    import json
-
-    from .export import backward_to_dict, matrix_to_dict, trace_to_dict
+    from .export import backward_to_dict, matrix_to_dict, to_json, trace_to_dict
     from .files import check_output, write_output
 
     check_output(output)
@@ -275,7 +273,7 @@ def trace_command(
         from .matrix import conv_matrix
 
         data["matrix"] = matrix_to_dict(conv_matrix(recorded))
-    text = (json.dumps(data, separators=(",", ":")) + "\n").encode()
+    text = to_json(data).encode()
     write_output(output, lambda stream: stream.write(text), option="--output")
 
 

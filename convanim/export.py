@@ -121,9 +121,14 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
     return data
 
 
+def to_json(data: dict[str, Any]) -> str:
+    """Compact, deterministic JSON text ending in a newline."""
+    return json.dumps(data, separators=(",", ":")) + "\n"
+
+
 def trace_to_json(trace: Trace) -> str:
     """``trace_to_dict`` as compact, deterministic JSON text ending in a newline."""
-    return json.dumps(trace_to_dict(trace), separators=(",", ":")) + "\n"
+    return to_json(trace_to_dict(trace))
 
 
 def backward_to_dict(result: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from reference import conv2d, conv_transpose2d
 
-from convanim import __version__
+from convanim import ConvSpec, __version__
 from convanim.cli import cli
 
 TOP_KEYS = {"format", "version", "spec", "input", "weight", "bias", "output", "steps"}
@@ -401,3 +401,14 @@ def test_python_dash_m_trace_and_error(tmp_path: Path) -> None:
     assert failed.stdout == ""
     assert failed.stderr.startswith("Error: ") and len(failed.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_json_from_the_cli_is_the_library_export() -> None:
+    """The command and convanim.export.trace_to_json write the same bytes."""
+    from convanim.export import trace_to_json
+    from convanim.values import build
+
+    result = CliRunner().invoke(cli, ["trace", "-s", "2", "-p", "1"])
+    spec = ConvSpec(stride=(2, 2), padding=(1, 1))
+    fields = {name: getattr(spec, name) for name in spec.__dataclass_fields__}
+    assert result.stdout == trace_to_json(build(fields, set(fields)))
