@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .spec import ConvSpec, SpecError
+from .compute.spec import ConvSpec, SpecError
 
 if TYPE_CHECKING:
-    from .tracer import Trace, trace
+    from .compute.tracer import Trace, trace
 
 __all__ = ["ConvSpec", "SpecError", "Trace", "__version__", "trace"]
 __version__ = "0.1.0"
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     if name in ("trace", "Trace"):
-        from . import tracer
+        from .compute import tracer
 
         return getattr(tracer, name)
     raise AttributeError(f"module 'convanim' has no attribute {name!r}")

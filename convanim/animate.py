@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .encode import GifWriter, write_png
-from .files import check_output, write_output
-from .render import Look
-from .spec import ConvSpec, SpecError
-from .storyboard import Storyboard
-from .tracer import Trace
-from .values import build
-from .views import make_scene
+from .compute.spec import ConvSpec, SpecError
+from .compute.tracer import Trace
+from .compute.values import build
+from .draw.scenes import Look
+from .draw.views import make_scene
+from .plan.storyboard import Storyboard
+from .write.files import check_output, write_output
+from .write.gif import GifWriter, write_png
 
 FORMATS = (".gif", ".png")
 MAX_FRAMES = 20_000
@@ -53,11 +53,11 @@ class Animation:
 
     def storyboard(self) -> Storyboard:
         frame_ms = self.frame_ms if self.frame_ms is not None else (400 if self.steps == "term" else 800)
-        for option, value, low in (("--frame-ms", frame_ms, 20), ("--hold-ms", self.hold_ms, 20)):
+        for option, value, low in (("‹frame_ms›", frame_ms, 20), ("‹hold_ms›", self.hold_ms, 20)):
             if value < low or value > 60_000 or value % 10:
                 raise SpecError(f"{option} {value} is out of range: use a multiple of 10 from {low} to 60000")
         if self.loop < 0 or self.loop > 65_535:
-            raise SpecError(f"--loop {self.loop} is out of range: use 0 (forever) to 65535")
+            raise SpecError(f"‹loop› {self.loop} is out of range: use 0 (forever) to 65535")
         start, stop = self.frames
         return Storyboard(self.trace.spec, self.steps, start, stop, frame_ms, self.hold_ms)
 
@@ -82,15 +82,15 @@ def make_animation(
 
     look = look or Look()
     if view not in ("grid", "matrix"):
-        raise SpecError(f"--view {view!r} is unknown: use grid or matrix")
+        raise SpecError(f"‹view› {view!r} is unknown: use grid or matrix")
     if grad is None:
         return Animation(recorded, look=look, view="matrix" if view == "matrix" else "conv", **options)
     if recorded.symbols is not None:
-        raise SpecError("--grad draws numbers: drop --values symbolic")
+        raise SpecError("‹grad› draws numbers: drop ‹values› symbolic")
     if options.get("steps") == "term":
-        raise SpecError("--grad draws one output-gradient cell per frame: drop --steps term")
-    from .backward import grad_input_trace
-    from .values import grad_values as make_grad
+        raise SpecError("‹grad› draws one output-gradient cell per frame: drop ‹steps› term")
+    from .compute.backward import grad_input_trace
+    from .compute.values import grad_values as make_grad
 
     g = make_grad(grad_values, recorded.output.shape, seed)
     if grad == "input":
@@ -100,9 +100,9 @@ def make_animation(
         return Animation(derived, look=replace(look, names=names), view=view_name, **options)
     if grad == "weight":
         if view == "matrix":
-            raise SpecError("--grad weight has no matrix view: drop --view matrix")
+            raise SpecError("‹grad› weight has no matrix view: drop ‹view› matrix")
         return Animation(recorded, look=look, view="grad_weight", grad_output=g, **options)
-    raise SpecError(f"--grad {grad!r} is unknown: use input or weight")
+    raise SpecError(f"‹grad› {grad!r} is unknown: use input or weight")
 
 
 def count_frames(animation: Animation) -> int:
@@ -112,12 +112,12 @@ def count_frames(animation: Animation) -> int:
 def check_frames(board: Storyboard, max_frames: int) -> None:
     """Refuse an animation longer than ``max_frames``, saying what it would take and what to change."""
     if len(board) > max_frames:
-        fixes = "render a slice with --frames START:STOP, "
+        fixes = "render a slice with ‹frames› START:STOP, "
         if board.granularity == "term":
-            fixes += "use --steps placement, "
+            fixes += "use ‹steps› placement, "
         raise SpecError(
-            f"this animation would have {len(board):,} frames, over --max-frames {max_frames:,}: "
-            f"{fixes}use a smaller size, or raise --max-frames"
+            f"this animation would have {len(board):,} frames, over ‹max_frames› {max_frames:,}: "
+            f"{fixes}use a smaller size, or raise ‹max_frames›"
         )
 
 
@@ -159,7 +159,7 @@ def output_kind(target: str, fmt: str | None = None) -> str:
         kind = Path(target).suffix.lower()
     if kind not in FORMATS:
         raise SpecError(
-            f"--output {target}: unknown file type {kind or '(none)'}: end the name in .gif (animation) "
+            f"‹output› {target}: unknown file type {kind or '(none)'}: end the name in .gif (animation) "
             f"or .png (one frame)"
         )
     return kind
@@ -179,7 +179,7 @@ def render_file(
     if kind != ".png":
         check_frames(board, max_frames)
     elif animation.still is not None:
-        board.frame(animation.still)  # refuse an out-of-range --frame before any work
+        board.frame(animation.still)  # refuse an out-of-range ‹frame› before any work
     frames = 0
 
     def write(stream: BinaryIO) -> None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .animate import Animation, make_animation, output_kind, render_bytes
-from .files import OutputError, atomic_file
-from .presets import PRESETS, Preset
-from .render import Look
-from .values import build
+from .compute.values import build
+from .draw.scenes import Look
+from .plan.presets import PRESETS, Preset
+from .write.files import OutputError, atomic_file
 
 ASSET_SUFFIXES = (".gif", ".png")
 
@@ -33,7 +33,7 @@ def animation_for(preset: Preset, theme: str = "light") -> Animation:
 
 
 def _defaults() -> dict[str, object]:
-    from .spec import ConvSpec
+    from .compute.spec import ConvSpec
 
     spec = ConvSpec()
     return {name: getattr(spec, name) for name in spec.__dataclass_fields__}
@@ -119,7 +119,7 @@ def write(out_dir: Path, jobs: int = 1, report: Callable[[str, str], None] | Non
         try:
             os.makedirs(out_dir, exist_ok=True)
         except OSError as err:
-            raise OutputError(f"--out-dir {out_dir}: cannot create it ({err.strerror})") from err
+            raise OutputError(f"‹out_dir› {out_dir}: cannot create it ({err.strerror})") from err
     written = []
     for name, data in _render_all(list(PRESETS), jobs):
         filename = PRESETS[name].filename
@@ -129,9 +129,9 @@ def write(out_dir: Path, jobs: int = 1, report: Callable[[str, str], None] | Non
                 report(filename, "current")
             continue
         if path.is_dir():
-            raise OutputError(f"--out-dir: {path} is a folder where the asset goes: remove it")
+            raise OutputError(f"‹out_dir›: {path} is a folder where the asset goes: remove it")
         try:
-            with atomic_file(path, "--out-dir") as stream:
+            with atomic_file(path, "‹out_dir›") as stream:
                 stream.write(data)
         except OSError as err:
             raise OutputError(f"{path}: {err.strerror or err}: check the folder") from err

@@ -14,8 +14,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .files import OutputError
-from .spec import SpecError
+from .errors import SpecError, WordedError
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -41,6 +40,14 @@ class PairType(click.ParamType):  # type: ignore[type-arg]
 
 
 PAIR = PairType()
+
+
+FLAG_NAMES = {"padding": "--pad", "transposed": "--transpose", "frame": "--frame", "hide_values": "--no-values"}
+
+
+def flag(field: str) -> str:
+    """The command-line flag of a render or spec field (``padding`` -> ``--pad``)."""
+    return FLAG_NAMES.get(field, "--" + field.replace("_", "-"))
 
 
 def _fail(message: str) -> NoReturn:
@@ -152,8 +159,8 @@ def _explicit(ctx: click.Context, names: tuple[str, ...]) -> set[str]:
 
 def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
     """Options (and a preset) -> the trace. Errors become one-line usage errors."""
-    from . import presets as presets_module
-    from .values import build
+    from .compute.values import build
+    from .plan import presets as presets_module
 
     explicit = _explicit(ctx, SPEC_KEYS + VALUE_KEYS)
     fields = {key: params[key] for key in SPEC_KEYS}
@@ -171,7 +178,7 @@ def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
     try:
         return build(fields, explicit, **values)
     except SpecError as err:
-        _fail(str(err))
+        _fail(err.worded(flag))
 
 
 class ConvanimGroup(click.Group):
@@ -195,12 +202,9 @@ class ConvanimGroup(click.Group):
         except click.ClickException as err:
             click.echo(f"Error: {err.format_message()}", err=True)
             sys.exit(err.exit_code)
-        except SpecError as err:
-            click.echo(f"Error: {err}", err=True)
-            sys.exit(2)
-        except OutputError as err:
-            click.echo(f"Error: {err}", err=True)
-            sys.exit(1)
+        except WordedError as err:
+            click.echo(f"Error: {err.worded(flag)}", err=True)
+            sys.exit(2 if isinstance(err, SpecError) else 1)
         except (click.Abort, KeyboardInterrupt):
             click.echo("Aborted.", err=True)
             sys.exit(130)
@@ -255,22 +259,22 @@ def trace_command(
     ctx: click.Context, /, grad: bool, grad_values: str, with_matrix: bool, output: str, **params: Any
 ) -> None:
     """Write the trace of a convolution as JSON: spec, input, weight, bias, output and every step."""
-    from .export import backward_to_dict, matrix_to_dict, to_json, trace_to_dict
-    from .files import check_output, write_output
+    from .compute.export import backward_to_dict, matrix_to_dict, to_json, trace_to_dict
+    from .write.files import check_output, write_output
 
     check_output(output)
     recorded = _build_trace(ctx, params)
     data = trace_to_dict(recorded)
     if grad or ctx.get_parameter_source("grad_values") == ParameterSource.COMMANDLINE:
-        from .backward import backward
-        from .values import grad_values as make_grad
+        from .compute.backward import backward
+        from .compute.values import grad_values as make_grad
 
         if recorded.symbols is not None:
             _fail("--grad computes numbers: drop --values symbolic")
         result = backward(recorded, make_grad(grad_values, recorded.output.shape, params["seed"]))
         data.update(backward_to_dict(result))
     if with_matrix:
-        from .matrix import conv_matrix
+        from .compute.matrix import conv_matrix
 
         data["matrix"] = matrix_to_dict(conv_matrix(recorded))
     text = to_json(data).encode()
@@ -407,8 +411,8 @@ def render_command(
       convanim render --grad input -p 1 -o backward.gif
     """
     from .animate import count_frames, make_animation, output_kind, render_file
-    from .files import check_output
-    from .render import Look
+    from .draw.scenes import Look
+    from .write.files import check_output
 
     kind = output_kind(output)
     check_output(output)
@@ -426,7 +430,7 @@ def render_command(
         "grad_values": grad_values,
     }
     if params.get("preset"):
-        from .presets import get
+        from .plan.presets import get
 
         # The preset's render options, unless given on the command line.
         explicit = _explicit(ctx, tuple(chosen))
@@ -487,7 +491,7 @@ def assets_command(out_dir: str, check: bool, jobs: int | None) -> None:
 @cli.command("presets", context_settings=CONTEXT)
 def presets_command() -> None:
     """List the named presets with their parameters and the command that draws each."""
-    from .presets import PRESETS
+    from .plan.presets import PRESETS
 
     width = max(len(name) for name in PRESETS)
     for preset in PRESETS.values():

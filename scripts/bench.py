@@ -172,7 +172,7 @@ def main() -> int:
         # The trace core.
         trace_code = (
             "import time, numpy as np\n"
-            "from convanim import ConvSpec\nfrom convanim.tracer import trace\n"
+            "from convanim import ConvSpec\nfrom convanim.compute.tracer import trace\n"
             "s = ConvSpec(input_size=(64, 64), in_channels=3, out_channels=8, padding=(1, 1))\n"
             "r = np.random.default_rng(0)\n"
             "x = r.integers(0, 4, s.input_shape); w = r.integers(0, 3, s.weight_shape)\n"

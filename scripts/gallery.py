@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from convanim.presets import PRESETS
+from convanim.plan.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- gallery:begin -->", "<!-- gallery:end -->"

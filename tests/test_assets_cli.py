@@ -15,7 +15,7 @@ from PIL import Image
 
 from convanim.assets import render_preset
 from convanim.cli import cli
-from convanim.presets import PRESETS
+from convanim.plan.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,7 +177,7 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_trace_core_imports_no_drawing_or_cli_library() -> None:
-    loaded = _modules_after("import convanim.tracer, convanim.spec, convanim.export, convanim.values")
+    loaded = _modules_after("import convanim.compute.tracer, convanim.compute.export, convanim.compute.values")
     assert not {"PIL", "matplotlib", "click"} & {m.split(".")[0] for m in loaded}
 
 

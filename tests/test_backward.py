@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from reference import conv2d, conv_transpose2d
 
 from convanim import ConvSpec, SpecError
-from convanim.backward import backward
 from convanim.cli import cli
-from convanim.matrix import conv_matrix
-from convanim.tracer import trace
+from convanim.compute.backward import backward
+from convanim.compute.matrix import conv_matrix
+from convanim.compute.tracer import trace
 
 
 def _spec_or_none(**kwargs):  # type: ignore[no-untyped-def]
@@ -175,7 +175,7 @@ def test_cli_grad_and_matrix_json() -> None:
 @settings(max_examples=60, deadline=None)
 @given(spec=specs, seed=st.integers(0, 10_000))
 def test_grad_input_trace_draws_the_input_gradient(spec: ConvSpec, seed: int) -> None:
-    from convanim.backward import grad_input_trace
+    from convanim.compute.backward import grad_input_trace
 
     x, w, b = _arrays(spec, seed)
     recorded = trace(spec, x, w, b)

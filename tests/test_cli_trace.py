@@ -404,9 +404,9 @@ def test_python_dash_m_trace_and_error(tmp_path: Path) -> None:
 
 
 def test_trace_json_from_the_cli_is_the_library_export() -> None:
-    """The command and convanim.export.trace_to_json write the same bytes."""
-    from convanim.export import trace_to_json
-    from convanim.values import build
+    """The command and convanim.compute.export.trace_to_json write the same bytes."""
+    from convanim.compute.export import trace_to_json
+    from convanim.compute.values import build
 
     result = CliRunner().invoke(cli, ["trace", "-s", "2", "-p", "1"])
     spec = ConvSpec(stride=(2, 2), padding=(1, 1))

@@ -515,7 +515,7 @@ def test_assets_jobs_far_beyond_the_work_does_not_start_that_many_processes(
     import concurrent.futures.process
 
     import convanim.assets as assets_module
-    from convanim.presets import PRESETS
+    from convanim.plan.presets import PRESETS
 
     asked: list[int | None] = []
 

@@ -10,9 +10,9 @@ from PIL import Image
 
 from convanim import ConvSpec
 from convanim.animate import Animation, render_bytes
-from convanim.render import Look, scene
-from convanim.theme import DARK, LIGHT, TEXT_PAIRS, contrast, palette
-from convanim.tiles import format_number
+from convanim.draw.scenes import Look, scene
+from convanim.draw.theme import DARK, LIGHT, TEXT_PAIRS, contrast, palette
+from convanim.paint.tiles import format_number
 
 
 def _frames(data: bytes) -> list[tuple[np.ndarray, int]]:

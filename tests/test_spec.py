@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reference import conv2d_output_size, conv_transpose2d_output_size
 
-from convanim import ConvSpec, SpecError
+from convanim import ConvSpec
+from convanim.cli import SpecError, flag
 
 small = st.integers(0, 6)
 pairs = st.tuples(small, small)
@@ -73,11 +74,11 @@ def test_transposed_valid_exactly_as_pytorch(
     op_ok = all(output_padding[a] < stride[a] or output_padding[a] < dilation[a] for a in (0, 1))
     expected = conv_transpose2d_output_size(size, kernel, stride, padding, dilation, output_padding)
     if not op_ok:
-        with pytest.raises(SpecError, match="--output-padding"):
+        with pytest.raises(SpecError, match="output_padding"):
             ConvSpec(**kwargs)
         return
     if min(expected) < 1:
-        with pytest.raises(SpecError, match=r"--pad .* crops away the whole output"):
+        with pytest.raises(SpecError, match=r"padding .* crops away the whole output"):
             ConvSpec(**kwargs)
         return
     spec = ConvSpec(**kwargs)
@@ -106,8 +107,8 @@ def test_channels_and_shapes(groups: int, cin: int, cout: int, transposed: bool)
         "transposed": transposed,
     }
     if cin % groups or cout % groups:
-        bad = "--in-channels" if cin % groups else "--out-channels"
-        with pytest.raises(SpecError, match=f"{bad} .* is not divisible by --groups {groups}"):
+        bad = "in_channels" if cin % groups else "out_channels"
+        with pytest.raises(SpecError, match=f"{bad} .* is not divisible by groups {groups}"):
             ConvSpec(**kwargs)
         return
     spec = ConvSpec(**kwargs)
@@ -223,11 +224,13 @@ def test_defaults_and_1d() -> None:
     ],
 )
 def test_invalid_specs_name_the_option(kwargs: dict[str, Any], pattern: str) -> None:
-    with pytest.raises(SpecError, match=pattern) as info:
+    with pytest.raises(SpecError) as info:
         ConvSpec(**kwargs)
-    message = str(info.value)
+    message = info.value.worded(flag)  # as the CLI says it
+    assert re.search(pattern, message), message
     assert "\n" not in message
     assert re.search(r"--[a-z-]+", message), message  # names the option to change
+    assert info.value.fields and "‹" not in str(info.value)  # the library names fields
 
 
 @pytest.mark.parametrize(

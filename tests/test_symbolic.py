@@ -14,11 +14,11 @@ from reference import conv2d, conv_transpose2d
 from convanim import ConvSpec, SpecError
 from convanim.assets import animation_for
 from convanim.cli import cli
-from convanim.presets import PRESETS
-from convanim.render import Look, scene
-from convanim.symbolic import Symbols, collect, forward_expression, scatter_expressions
-from convanim.tracer import trace
-from convanim.values import build
+from convanim.compute.symbolic import Symbols, collect, forward_expression, scatter_expressions
+from convanim.compute.tracer import trace
+from convanim.compute.values import build
+from convanim.draw.scenes import Look, scene
+from convanim.plan.presets import PRESETS
 
 
 def trace_json(*args: str) -> dict:  # type: ignore[type-arg]

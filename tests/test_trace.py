@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from reference import conv2d, conv2d_windows, conv_transpose2d
 
 from convanim import ConvSpec, SpecError, Trace, trace
-from convanim.tracer import ForwardSteps, ScatterSteps
+from convanim.compute.tracer import ForwardSteps, ScatterSteps
 
 # -- strategies ------------------------------------------------------------------------------
 

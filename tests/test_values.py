@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convanim import ConvSpec, SpecError, trace
-from convanim.values import KINDS, Values, generate, load_array, resolve
+from convanim.cli import flag
+from convanim.compute.values import KINDS, Values, generate, load_array, resolve
 
 FIELDS: dict[str, Any] = {
     "input_size": (5, 5),
@@ -53,7 +55,7 @@ def test_kinds() -> None:
     np.testing.assert_array_equal(generate("arange", (2, 3), rng, 0, 3), [[0, 1, 2], [3, 4, 5]])
     for kind in KINDS:
         assert generate(kind, (2, 3), rng, 0, 3).dtype == np.int64
-    with pytest.raises(SpecError, match="--values 'bogus' is unknown: use one of random, ones, arange, symbolic"):
+    with pytest.raises(SpecError, match="values 'bogus' is unknown: use one of random, ones, arange, symbolic"):
         generate("bogus", (2, 2), rng, 0, 3)
 
 
@@ -208,19 +210,20 @@ def test_explicit_sizes_that_agree_are_fine(tmp_path: Path) -> None:
 )
 def test_explicit_sizes_that_disagree(tmp_path: Path, changes: dict[str, Any], explicit: set[str], match: str) -> None:
     path = write_npy(tmp_path / "x.npy", np.zeros((2, 4, 6)))
-    with pytest.raises(SpecError, match=match):
+    with pytest.raises(SpecError) as info:
         resolve(fields(**changes), explicit, values=str(path))
+    assert re.search(match, info.value.worded(flag)), str(info.value)
 
 
 def test_explicit_kernel_size_disagrees_with_kernel_file(tmp_path: Path) -> None:
     path = write_json(tmp_path / "k.json", [[1, 2], [3, 4]])
-    with pytest.raises(SpecError, match=r"--kernel-values .* gives --kernel-size 2x2 but --kernel-size 3x3"):
+    with pytest.raises(SpecError, match=r"kernel_values .* gives kernel_size 2x2 but kernel_size 3x3"):
         resolve(fields(), {"kernel_size"}, kernel_values=str(path))
 
 
 def test_json_bias_against_explicit_no_bias(tmp_path: Path) -> None:
     path = write_json(tmp_path / "v.json", {"input": [[1, 2], [3, 4]], "bias": [1]})
-    with pytest.raises(SpecError, match="--bias"):
+    with pytest.raises(SpecError, match="bias"):
         resolve(fields(kernel_size=(1, 1), bias=False), {"bias", "kernel_size"}, values=str(path))
 
 
@@ -297,9 +300,10 @@ def test_bad_values_files_are_spec_errors(tmp_path: Path, name: str) -> None:
     path = bad_files(tmp_path)[name]
     with pytest.raises(SpecError) as info:
         resolve(fields(kernel_size=(1, 1)), {"kernel_size"}, values=str(path))
-    message = str(info.value)
+    message = info.value.worded(flag)
     assert BAD[name] in message
     assert message.startswith("--values")
+    assert re.match(r"values\b", str(info.value))
     assert "\n" not in message
 
 
@@ -323,7 +327,7 @@ def test_json_numbers_written_as_strings_are_not_numbers(tmp_path: Path) -> None
 @pytest.mark.parametrize("name", ["nan.npy", "ragged.csv", "words.json", "missing.npy"])
 def test_bad_kernel_files_name_kernel_values(tmp_path: Path, name: str) -> None:
     path = bad_files(tmp_path)[name]
-    with pytest.raises(SpecError, match=r"^--kernel-values"):
+    with pytest.raises(SpecError, match=r"^kernel_values"):
         resolve(fields(), set(), kernel_values=str(path))
 
 

@@ -9,13 +9,13 @@ from click.testing import CliRunner
 from convanim import ConvSpec
 from convanim.animate import make_animation, render_bytes
 from convanim.assets import animation_for
-from convanim.backward import backward
 from convanim.cli import cli
-from convanim.matrix import conv_matrix
-from convanim.presets import PRESETS
-from convanim.tiles import format_number
-from convanim.values import build, grad_values
-from convanim.views import make_scene
+from convanim.compute.backward import backward
+from convanim.compute.matrix import conv_matrix
+from convanim.compute.values import build, grad_values
+from convanim.draw.views import make_scene
+from convanim.paint.tiles import format_number
+from convanim.plan.presets import PRESETS
 
 
 def _shows(pixels: np.ndarray, x: int, y: int, tile: np.ndarray) -> bool:
@@ -169,7 +169,7 @@ def test_a_still_of_a_long_animation_ignores_the_frame_limit(tmp_path) -> None: 
 
 
 def test_rectangular_pictures_derive_both_output_sizes() -> None:
-    from convanim.layout import titles
+    from convanim.draw.layout import titles
 
     spec = ConvSpec(input_size=(5, 9), kernel_size=(3, 5), stride=(1, 2), padding=(0, 1))
     (_, _), (_, _), (title, detail) = titles(spec)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..compute.spec import SpecError, pair_text
+from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
+from ..paint.tiles import Tiles
+from ..plan.storyboard import Frame, Storyboard
 from .labels import Labels
 from .layout import Grid, Layout, auto_cell, default_panels, make_layout
-from .spec import SpecError, pair_text
-from .storyboard import Frame, Storyboard
 from .theme import RGB, THEMES
-from .tiles import Tiles
-from .tracer import ForwardSteps, ScatterSteps, Trace
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
 EDGE = 3  # px of the outlines around the window, the kernel and the current cell
@@ -40,9 +40,9 @@ class Look:
 
     def __post_init__(self) -> None:
         if self.theme not in THEMES:
-            raise SpecError(f"--theme {self.theme!r} is unknown: use {' or '.join(THEMES)}")
+            raise SpecError(f"‹theme› {self.theme!r} is unknown: use {' or '.join(THEMES)}")
         if self.cell_px is not None and not 8 <= self.cell_px <= 200:
-            raise SpecError(f"--cell-px {self.cell_px} is out of range: use 8 to 200")
+            raise SpecError(f"‹cell_px› {self.cell_px} is out of range: use 8 to 200")
 
 
 class Canvas:
@@ -110,7 +110,7 @@ class Scene(ABC):
         if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
             raise SpecError(
                 f"the picture would be {width:,}x{height:,} px, over the limit of {MAX_SIDE:,} px a side and "
-                f"{MAX_PIXELS:,} px in all: use a smaller --cell-px or --input-size"
+                f"{MAX_PIXELS:,} px in all: use a smaller ‹cell_px› or ‹input_size›"
             )
         self.canvas = Canvas(self.layout.height, self.layout.width, self.tiles.colour("background"))
         for text in self.layout.texts:

@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .backward import backward
+from ..compute.backward import backward
+from ..compute.spec import SpecError, pair_text
+from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
+from ..paint.tiles import Tiles, format_number
+from ..plan.storyboard import Frame
 from .layout import Layout, Panel, auto_cell, default_panels, make_layout
-from .render import ForwardScene, Look, ScatterScene, Scene
-from .spec import SpecError, pair_text
-from .storyboard import Frame
-from .tiles import Tiles, format_number
-from .tracer import ForwardSteps, ScatterSteps, Trace
+from .scenes import ForwardScene, Look, ScatterScene, Scene
 
 MAX_MATRIX_CELLS = 2_500  # entries the matrix view draws; larger matrices are unreadable anyway
 
@@ -35,11 +35,11 @@ class GradWeightScene(Scene):
     def __init__(self, trace: Trace, look: Look, grad_output: NDArray[Any]) -> None:
         if trace.spec.transposed:
             raise SpecError(
-                "--grad weight is drawn for a forward convolution: drop --transpose "
-                "(convanim trace --transpose --grad has the weight gradient)"
+                "‹grad› weight is drawn for a forward convolution: drop ‹transposed› "
+                "(convanim trace --transpose ‹grad› has the weight gradient)"
             )
         if trace.symbols is not None:
-            raise SpecError("--grad draws numbers: drop --values symbolic")
+            raise SpecError("‹grad› draws numbers: drop ‹values› symbolic")
         self.result = backward(trace, grad_output)
         super().__init__(trace, look)
         assert isinstance(trace.steps, ForwardSteps)
@@ -221,8 +221,8 @@ def conv_matrix_for_picture(trace: Trace) -> tuple[int, int]:
         rows, cols = spec.out_channels * spec.output_size[0] * spec.output_size[1], spec.in_channels * hp * wp
     if rows * cols > MAX_MATRIX_CELLS:
         raise SpecError(
-            f"--view matrix draws every entry; this matrix is {rows}x{cols}, over {MAX_MATRIX_CELLS:,}: "
-            f"use a smaller --input-size (convanim trace --matrix exports larger ones)"
+            f"‹view› matrix draws every entry; this matrix is {rows}x{cols}, over {MAX_MATRIX_CELLS:,}: "
+            f"use a smaller ‹input_size› (convanim trace --matrix exports larger ones)"
         )
     return rows, cols
 

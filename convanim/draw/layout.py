@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import ConvSpec
-from .spec import pair_text as spec_pair_text
-from .tiles import Tiles
+from ..compute.spec import ConvSpec
+from ..compute.spec import pair_text as spec_pair_text
+from ..paint.tiles import Tiles
 
 MAX_SHOWN = 4  # channels drawn per panel; more are summarised by a note
 TARGET_WIDTH = 1280  # the automatic cell size keeps a picture about this wide

@@ -82,9 +82,9 @@ def backward(trace: Trace, grad_output: Array) -> Backward:
     if grad_output.shape != trace.output.shape:
         got = "x".join(map(str, grad_output.shape))
         want = "x".join(map(str, trace.output.shape))
-        raise SpecError(f"the output gradient has shape {got} but the output is {want}: fix --grad-values")
+        raise SpecError(f"the output gradient has shape {got} but the output is {want}: fix ‹grad_values›")
     if not np.issubdtype(grad_output.dtype, np.number):
-        raise SpecError("the output gradient holds non-numbers: fix --grad-values")
+        raise SpecError("the output gradient holds non-numbers: fix ‹grad_values›")
     dtype = np.result_type(trace.input.dtype, grad_output.dtype)
     grad_output = grad_output.astype(dtype)
     if isinstance(trace.steps, ScatterSteps):
@@ -191,7 +191,7 @@ def grad_input_trace(trace: Trace, grad_output: Array) -> Trace:
     derived = spec.adjoint()
     if derived.output_size != spec.input_size:
         raise SpecError(
-            "--grad input is drawn as one convolution, which this output padding (>= the stride) does not "
-            "allow: lower --output-padding (convanim trace --grad has the gradient)"
+            "‹grad› input is drawn as one convolution, which this output padding (>= the stride) does not "
+            "allow: lower ‹output_padding› (convanim trace --grad has the gradient)"
         )
     return run(derived, np.asarray(grad_output), trace.weight)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .spec import ConvSpec
+from ..compute.spec import ConvSpec
 
 
 @dataclass(frozen=True)

@@ -167,8 +167,8 @@ def check_size(spec: ConvSpec) -> None:
             unit = "multiply-adds" if what == "the trace" else "cells"
             raise SpecError(
                 f"{what} would have {count:,} {unit}, over convanim's limit of {MAX_CELLS:,}: "
-                f"use a smaller --input-size, --kernel-size, {'--stride, ' if spec.transposed else ''}--pad, "
-                f"or fewer --in-channels/--out-channels"
+                f"use a smaller ‹input_size›, ‹kernel_size›, {'‹stride›, ' if spec.transposed else ''}‹padding›, "
+                f"or fewer ‹in_channels›/‹out_channels›"
             )
 
 
@@ -194,12 +194,12 @@ def _check_range(spec: ConvSpec, x: Array, weight: Array, bias: Array | None, dt
         worst = _largest(x) * _largest(weight) * terms + _largest(bias)
     if np.issubdtype(dtype, np.integer) and worst >= 2.0**62:
         raise SpecError(
-            "--values/--kernel-values: the numbers are too large for exact integer sums (they could pass 2^62): "
+            "‹values›/‹kernel_values›: the numbers are too large for exact integer sums (they could pass 2^62): "
             "use smaller numbers"
         )
     if not np.isfinite(worst) or worst > 1e300:
         raise SpecError(
-            "--values/--kernel-values: the numbers are so large that their sums could overflow: use smaller numbers"
+            "‹values›/‹kernel_values›: the numbers are so large that their sums could overflow: use smaller numbers"
         )
 
 
@@ -227,17 +227,17 @@ def trace(spec: ConvSpec, x: Array, weight: Array, bias: Array | None = None) ->
     SpecError
         When an array's shape does not match the spec, or it holds NaN/inf or non-numbers.
     """
-    x = _check_array("the input", "--values", np.asarray(x), spec.input_shape)
-    weight = _check_array("the kernel", "--kernel-values", np.asarray(weight), spec.weight_shape)
+    x = _check_array("the input", "‹values›", np.asarray(x), spec.input_shape)
+    weight = _check_array("the kernel", "‹kernel_values›", np.asarray(weight), spec.weight_shape)
     if spec.bias:
         if bias is None:
             raise SpecError("the spec has a bias but no bias values were given: pass bias=")
-        bias = _check_array("the bias", "--values", np.asarray(bias), (spec.out_channels,))
+        bias = _check_array("the bias", "‹values›", np.asarray(bias), (spec.out_channels,))
     elif bias is not None:
-        raise SpecError("bias values were given but the spec has no bias: add --bias")
+        raise SpecError("bias values were given but the spec has no bias: add ‹bias›")
     check_size(spec)
     dtype = _common_dtype(x, weight, bias)
-    for array, option in ((x, "--values"), (weight, "--kernel-values"), (bias, "--values")):
+    for array, option in ((x, "‹values›"), (weight, "‹kernel_values›"), (bias, "‹values›")):
         if array is not None and array.dtype.kind == "u" and array.size and int(array.max()) >= 2**62:
             raise SpecError(f"{option}: integers of 2^62 and more are too large for exact sums: use smaller numbers")
     _check_range(spec, x, weight, bias, dtype)

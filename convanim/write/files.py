@@ -15,14 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .spec import SpecError
+from ..errors import OutputError, SpecError
 
 
-class OutputError(Exception):
-    """The output could not be written (a runtime failure, exit status 1)."""
-
-
-def check_output(target: str, option: str = "--output", suffixes: tuple[str, ...] = ()) -> None:
+def check_output(target: str, option: str = "‹output›", suffixes: tuple[str, ...] = ()) -> None:
     """Refuse an unusable output path before any work is done.
 
     Raises
@@ -52,7 +48,7 @@ def _check_path(path: Path, target: str, option: str, suffixes: tuple[str, ...])
 
 
 @contextlib.contextmanager
-def atomic_file(target: str | Path, option: str = "--output") -> Iterator[BinaryIO]:
+def atomic_file(target: str | Path, option: str = "‹output›") -> Iterator[BinaryIO]:
     """A binary stream that becomes ``target`` only when the block finishes without error."""
     path = Path(target)
     folder = path.parent if str(path.parent) else Path(".")
@@ -75,7 +71,7 @@ def atomic_file(target: str | Path, option: str = "--output") -> Iterator[Binary
         raise
 
 
-def write_output(target: str, write: Callable[[BinaryIO], object], option: str = "--output") -> None:
+def write_output(target: str, write: Callable[[BinaryIO], object], option: str = "‹output›") -> None:
     """Run ``write(stream)`` into ``target`` atomically, or into stdout when ``target`` is ``-``."""
     if target == "-":
         stream = sys.stdout.buffer

@@ -46,7 +46,7 @@ def generate(
         return np.ones(shape, dtype=np.int64)
     if kind == "arange":
         return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
-    raise SpecError(f"--values {kind!r} is unknown: use one of {', '.join(KINDS)} or a file")
+    raise SpecError(f"‹values› {kind!r} is unknown: use one of {', '.join(KINDS)} or a file")
 
 
 def _parse_json_array(data: Any, where: str) -> Array:
@@ -197,41 +197,41 @@ def resolve(
     explicit = set(explicit)
     symbolic_input, symbolic_kernel = values == "symbolic", kernel_values == "symbolic"
     if (symbolic_input and kernel_values not in (None, "symbolic")) or (symbolic_kernel and not symbolic_input):
-        raise SpecError("symbolic values name both input and kernel: use --values symbolic alone (no --kernel-values)")
+        raise SpecError("symbolic values name both input and kernel: use ‹values› symbolic alone (no ‹kernel_values›)")
     input_array = weight_array = bias_array = None
     if _is_file(values):
         path = Path(values)
-        input_array = load_array(path, "--values", key="input")
-        c, h, w = input_shape_of(input_array, "--values")
+        input_array = load_array(path, "‹values›", key="input")
+        c, h, w = input_shape_of(input_array, "‹values›")
         input_array = input_array.reshape(c, h, w)
-        _adopt(fields, explicit, "in_channels", c, "--in-channels", f"--values {path}")
-        _adopt(fields, explicit, "input_size", (h, w), "--input-size", f"--values {path}")
+        _adopt(fields, explicit, "in_channels", c, "‹in_channels›", f"‹values› {path}")
+        _adopt(fields, explicit, "input_size", (h, w), "‹input_size›", f"‹values› {path}")
         if path.suffix.lower() == ".json" and kernel_values is None:
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict):
                 if "weight" in data:
-                    weight_array = load_array(path, "--values", key="weight")
+                    weight_array = load_array(path, "‹values›", key="weight")
                 if "bias" in data:
-                    bias_array = load_array(path, "--values", key="bias").reshape(-1)
-                    _adopt(fields, explicit, "bias", True, "--bias", f"--values {path}")
+                    bias_array = load_array(path, "‹values›", key="bias").reshape(-1)
+                    _adopt(fields, explicit, "bias", True, "‹bias›", f"‹values› {path}")
     kernel_source = kernel_values if kernel_values is not None else ("random" if _is_file(values) else values)
     if _is_file(kernel_source):
-        weight_array = load_array(Path(kernel_source), "--kernel-values", key="weight")
+        weight_array = load_array(Path(kernel_source), "‹kernel_values›", key="weight")
     if weight_array is not None:
-        option = "--kernel-values" if kernel_values is not None else "--values"
+        option = "‹kernel_values›" if kernel_values is not None else "‹values›"
         shape = weight_shape_of(weight_array, option)
         weight_array = weight_array.reshape(shape)
         source = f"{option} {kernel_source if kernel_values is not None else values}"
-        _adopt(fields, explicit, "kernel_size", shape[2:], "--kernel-size", source)
+        _adopt(fields, explicit, "kernel_size", shape[2:], "‹kernel_size›", source)
         if weight_array.ndim == 4 and shape[:2] != (1, 1):
             groups = fields["groups"]
             first, second = shape[0], shape[1] * groups
             if fields["transposed"]:
-                _adopt(fields, explicit, "in_channels", first, "--in-channels", source)
-                _adopt(fields, explicit, "out_channels", second, "--out-channels", source)
+                _adopt(fields, explicit, "in_channels", first, "‹in_channels›", source)
+                _adopt(fields, explicit, "out_channels", second, "‹out_channels›", source)
             else:
-                _adopt(fields, explicit, "out_channels", first, "--out-channels", source)
-                _adopt(fields, explicit, "in_channels", second, "--in-channels", source)
+                _adopt(fields, explicit, "out_channels", first, "‹out_channels›", source)
+                _adopt(fields, explicit, "in_channels", second, "‹in_channels›", source)
 
     spec = ConvSpec(**fields)
     from .tracer import check_size
@@ -282,10 +282,10 @@ def grad_values(source: str, shape: tuple[int, int, int], seed: int = 0) -> Arra
         rng = np.random.default_rng([seed, 1])  # its own stream: the input and weight stay as they were
         return generate(source, shape, rng, 1, 3)
     if source == "symbolic":
-        raise SpecError("--grad-values symbolic is not supported: use ones, random, arange or a file")
-    array = load_array(Path(source), "--grad-values", key="grad_output")
+        raise SpecError("‹grad_values› symbolic is not supported: use ones, random, arange or a file")
+    array = load_array(Path(source), "‹grad_values›", key="grad_output")
     if array.size != int(np.prod(shape)) or (array.ndim == 3 and array.shape != shape):
         got = "x".join(map(str, array.shape))
         want = "x".join(map(str, shape))
-        raise SpecError(f"--grad-values {source} holds {got} but the output is {want}: fix the file")
+        raise SpecError(f"‹grad_values› {source} holds {got} but the output is {want}: fix the file")
     return array.reshape(shape)

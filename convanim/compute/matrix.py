@@ -43,7 +43,7 @@ def conv_matrix(trace: Trace) -> ConvMatrix:
     """The matrix of ``trace``'s convolution (see the module notes for rows and columns)."""
     spec = trace.spec
     if trace.symbols is not None:
-        raise SpecError("--matrix exports numbers: drop --values symbolic (the picture view draws letters)")
+        raise SpecError("‹matrix› exports numbers: drop ‹values› symbolic (the picture view draws letters)")
     steps = trace.steps
     if isinstance(steps, ScatterSteps):
         hc, wc = spec.canvas_size
@@ -54,8 +54,8 @@ def conv_matrix(trace: Trace) -> ConvMatrix:
     n_rows, n_cols = int(np.prod(rows_shape)), int(np.prod(cols_shape))
     if n_rows * n_cols > MAX_ENTRIES:
         raise SpecError(
-            f"--matrix: the matrix would have {n_rows:,}x{n_cols:,} entries, over the limit of {MAX_ENTRIES:,}: "
-            f"use a smaller --input-size"
+            f"‹matrix›: the matrix would have {n_rows:,}x{n_cols:,} entries, over the limit of {MAX_ENTRIES:,}: "
+            f"use a smaller ‹input_size›"
         )
     values = np.zeros((n_rows, n_cols), dtype=trace.weight.dtype)
     if isinstance(steps, ScatterSteps):

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import GifImagePlugin, Image
 
-from .theme import RGB, TRANSPARENT
+from ..draw.theme import RGB, TRANSPARENT
 
 Box = tuple[int, int, int, int]
 

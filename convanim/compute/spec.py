@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..errors import SpecError
+
 Pair = tuple[int, int]
 MAX_VALUE = 1_000_000  # any size, stride, padding, dilation or channel count; far past any picture
-
-
-class SpecError(ValueError):
-    """An invalid specification; the message names the option and the fix."""
 
 
 def _axis_words(values: Pair, noun: str) -> str:
@@ -87,12 +85,12 @@ class ConvSpec:
 
     def _check(self) -> None:
         minimum = {
-            "input_size": (1, "--input-size", "an input of at least 1x1"),
-            "kernel_size": (1, "--kernel-size", "a kernel of at least 1x1"),
-            "stride": (1, "--stride", "a stride of 1 or more"),
-            "dilation": (1, "--dilation", "a dilation of 1 or more (1 means no gaps)"),
-            "padding": (0, "--pad", "a padding of 0 or more"),
-            "output_padding": (0, "--output-padding", "an output padding of 0 or more"),
+            "input_size": (1, "‹input_size›", "an input of at least 1x1"),
+            "kernel_size": (1, "‹kernel_size›", "a kernel of at least 1x1"),
+            "stride": (1, "‹stride›", "a stride of 1 or more"),
+            "dilation": (1, "‹dilation›", "a dilation of 1 or more (1 means no gaps)"),
+            "padding": (0, "‹padding›", "a padding of 0 or more"),
+            "output_padding": (0, "‹output_padding›", "an output padding of 0 or more"),
         }
         for name, (low, option, fix) in minimum.items():
             value = getattr(self, name)
@@ -101,17 +99,17 @@ class ConvSpec:
             if max(value) > MAX_VALUE:
                 raise SpecError(f"{option} {pair_text(value)} is out of range: use at most {MAX_VALUE:,}")
         for name, option in (
-            ("in_channels", "--in-channels"),
-            ("out_channels", "--out-channels"),
-            ("groups", "--groups"),
+            ("in_channels", "‹in_channels›"),
+            ("out_channels", "‹out_channels›"),
+            ("groups", "‹groups›"),
         ):
             if not 1 <= getattr(self, name) <= MAX_VALUE:
                 raise SpecError(f"{option} {getattr(self, name)} is out of range: use 1 to {MAX_VALUE:,}")
-        for name, option in (("in_channels", "--in-channels"), ("out_channels", "--out-channels")):
+        for name, option in (("in_channels", "‹in_channels›"), ("out_channels", "‹out_channels›")):
             channels = getattr(self, name)
             if channels % self.groups:
                 raise SpecError(
-                    f"{option} {channels} is not divisible by --groups {self.groups}: "
+                    f"{option} {channels} is not divisible by ‹groups› {self.groups}: "
                     f"use a number of groups that divides both channel counts"
                 )
         if self.transposed:
@@ -122,7 +120,7 @@ class ConvSpec:
     def _check_forward(self) -> None:
         if any(self.output_padding):
             raise SpecError(
-                "--output-padding only applies to a transposed convolution: add --transpose or drop --output-padding"
+                "‹output_padding› only applies to a transposed convolution: add ‹transposed› or drop ‹output_padding›"
             )
         span = self.kernel_span
         padded = self.padded_input_size
@@ -137,7 +135,11 @@ class ConvSpec:
                     if dil > 1
                     else f"kernel {kernel} spans {span[axis]} cells"
                 )
-                fix = "lower --dilation or raise --pad" if dil > 1 else "use a smaller --kernel-size or raise --pad"
+                fix = (
+                    "lower ‹dilation› or raise ‹padding›"
+                    if dil > 1
+                    else "use a smaller ‹kernel_size› or raise ‹padding›"
+                )
                 raise SpecError(f"{spans} but the padded input is {padded[axis]}{where}: {fix}")
 
     def _check_transposed(self) -> None:
@@ -146,15 +148,15 @@ class ConvSpec:
             s, d = self.stride[axis], self.dilation[axis]
             if op >= s and op >= d:
                 raise SpecError(
-                    f"--output-padding {op} must be smaller than the stride ({s}) or the dilation "
-                    f"({d}): lower --output-padding or raise --stride"
+                    f"‹output_padding› {op} must be smaller than the stride ({s}) or the dilation "
+                    f"({d}): lower ‹output_padding› or raise ‹stride›"
                 )
         out = self._raw_output_size()
         for axis in (0, 1):
             if out[axis] < 1:
                 raise SpecError(
-                    f"--pad {self.padding[axis]} crops away the whole output (it would be "
-                    f"{out[axis]} cells): lower --pad or use a larger --kernel-size or --stride"
+                    f"‹padding› {self.padding[axis]} crops away the whole output (it would be "
+                    f"{out[axis]} cells): lower ‹padding› or use a larger ‹kernel_size› or ‹stride›"
                 )
 
     # -- derived sizes ----------------------------------------------------------------------

@@ -62,7 +62,7 @@ class Symbols:
     def for_spec(cls, spec: ConvSpec) -> Symbols:
         if spec.n_terms > MAX_TERMS:
             raise SpecError(
-                f"--values symbolic writes out every term; this spec has {spec.n_terms:,} multiply-adds: "
+                f"‹values› symbolic writes out every term; this spec has {spec.n_terms:,} multiply-adds: "
                 f"use a smaller one (at most {MAX_TERMS:,})"
             )
         inputs = _names(spec.input_shape, INPUT_LETTERS, "a", False, (0, 1, 2))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from .symbolic import ScatterExpressions, collect, forward_expression, forward_terms, scatter_expressions
-from .tiles import format_number
-from .tracer import ForwardSteps, ScatterSteps, Trace
+from ..compute.symbolic import ScatterExpressions, collect, forward_expression, forward_terms, scatter_expressions
+from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
+from ..paint.tiles import format_number
 
 SHORT = 7  # longest expression written whole inside a cell; the sum line always has it whole
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .spec import ConvSpec, SpecError
+from ..compute.spec import ConvSpec, SpecError
 
 GRANULARITIES = ("placement", "term")
 
@@ -42,16 +42,16 @@ class Storyboard:
 
     def __post_init__(self) -> None:
         if self.granularity not in GRANULARITIES:
-            raise SpecError(f"--steps {self.granularity!r} is unknown: use placement or term")
+            raise SpecError(f"‹steps› {self.granularity!r} is unknown: use placement or term")
         if self.granularity == "term" and self.spec.transposed:
             raise SpecError(
-                "--steps term shows the multiply-adds of a forward convolution; a transposed "
-                "convolution is drawn one stamp per frame: drop --steps term"
+                "‹steps› term shows the multiply-adds of a forward convolution; a transposed "
+                "convolution is drawn one stamp per frame: drop ‹steps› term"
             )
         total = self.total_steps
         if not 0 <= self.start < total or (self.stop is not None and not self.start < self.stop):
             raise SpecError(
-                f"--frames {self.start}:{'' if self.stop is None else self.stop} selects no steps: "
+                f"‹frames› {self.start}:{'' if self.stop is None else self.stop} selects no steps: "
                 f"this animation has steps 0 to {total - 1}"
             )
 
@@ -91,7 +91,7 @@ class Storyboard:
         """Frame ``index`` (negative counts from the end)."""
         count = len(self)
         if not -count <= index < count:
-            raise SpecError(f"--frame {index} is out of range: this animation has frames 0 to {count - 1}")
+            raise SpecError(f"‹frame› {index} is out of range: this animation has frames 0 to {count - 1}")
         index %= count
         step = self.steps[index // self.terms]
         return Frame(
