@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .compute.spec import ConvSpec, SpecError
+from .compute.spec import ConvSpec
+from .errors import SpecError
 
 if TYPE_CHECKING:
     from .compute.tracer import Trace, trace

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .compute.spec import ConvSpec, SpecError
+from .compute.spec import ConvSpec
 from .compute.tracer import Trace
 from .compute.values import build
 from .draw.scenes import Look
 from .draw.views import make_scene
+from .errors import SpecError
 from .plan.storyboard import Storyboard
 from .write.files import check_output, write_output
 from .write.gif import GifWriter, write_png

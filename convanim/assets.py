@@ -16,8 +16,9 @@ from pathlib import Path
 from .animate import Animation, make_animation, output_kind, render_bytes
 from .compute.values import build
 from .draw.scenes import Look
+from .errors import OutputError
 from .plan.presets import PRESETS, Preset
-from .write.files import OutputError, atomic_file
+from .write.files import atomic_file
 
 ASSET_SUFFIXES = (".gif", ".png")
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .spec import SpecError
+from ..errors import SpecError
 from .tracer import ForwardSteps, ScatterSteps, Trace
 
 Array = NDArray[Any]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .spec import SpecError
+from ..errors import SpecError
 from .tracer import ScatterSteps, Trace
 
 MAX_ENTRIES = 1_000_000

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .spec import ConvSpec, SpecError
+from ..errors import SpecError
+from .spec import ConvSpec
 
 INPUT_LETTERS = "abcdefghijklmnopqrst"
 KERNEL_LETTERS = "uvwxyz"

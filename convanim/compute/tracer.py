@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .spec import ConvSpec, SpecError
+from ..errors import SpecError
+from .spec import ConvSpec
 
 Array = NDArray[Any]
 

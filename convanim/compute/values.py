@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .spec import ConvSpec, SpecError
+from ..errors import SpecError
+from .spec import ConvSpec
 
 KINDS = ("random", "ones", "arange", "symbolic")
 FILE_SUFFIXES = (".npy", ".json", ".csv")

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..compute.spec import SpecError, pair_text
+from ..compute.spec import pair_text
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
+from ..errors import SpecError
 from ..paint.tiles import Tiles
 from ..plan.storyboard import Frame, Storyboard
 from .labels import Labels

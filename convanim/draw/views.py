@@ -19,8 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compute.backward import backward
-from ..compute.spec import SpecError, pair_text
+from ..compute.spec import pair_text
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
+from ..errors import SpecError
 from ..paint.tiles import Tiles, format_number
 from ..plan.storyboard import Frame
 from .layout import Layout, Panel, auto_cell, default_panels, make_layout

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..compute.spec import ConvSpec, SpecError
+from ..compute.spec import ConvSpec
+from ..errors import SpecError
 
 GRANULARITIES = ("placement", "term")
 
