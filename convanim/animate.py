@@ -20,6 +20,7 @@ from .compute.values import build
 from .draw.scenes import Look
 from .draw.views import make_scene
 from .errors import SpecError
+from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
 from .write.files import check_output, write_output
 from .write.gif import GifWriter, write_png
@@ -54,13 +55,30 @@ class Animation:
 
     def storyboard(self) -> Storyboard:
         frame_ms = self.frame_ms if self.frame_ms is not None else (400 if self.steps == "term" else 800)
-        for option, value, low in (("‹frame_ms›", frame_ms, 20), ("‹hold_ms›", self.hold_ms, 20)):
-            if value < low or value > 60_000 or value % 10:
-                raise SpecError(f"{option} {value} is out of range: use a multiple of 10 from {low} to 60000")
-        if self.loop < 0 or self.loop > 65_535:
-            raise SpecError(f"‹loop› {self.loop} is out of range: use 0 (forever) to 65535")
+        check_timing(frame_ms, self.hold_ms, self.loop)
         start, stop = self.frames
         return Storyboard(self.trace.spec, self.steps, start, stop, frame_ms, self.hold_ms)
+
+
+def from_options(options: RenderOptions) -> Animation:
+    """The animation ``options`` ask for: the trace built from their spec and values, then drawn."""
+    recorded = build(
+        options.spec_fields(), options.spec_explicit(), options.values, options.kernel_values, options.seed
+    )
+    return make_animation(
+        recorded,
+        look=Look(theme=options.theme, cell_px=options.cell_px, values=not options.no_values),
+        view=options.view,
+        grad=options.grad,
+        grad_values=options.grad_values,
+        seed=options.seed,
+        steps=options.steps,
+        frames=options.frames,
+        frame_ms=options.frame_ms,
+        hold_ms=options.hold_ms,
+        loop=options.loop,
+        still=options.frame,
+    )
 
 
 def make_animation(

@@ -13,10 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .animate import Animation, make_animation, output_kind, render_bytes
-from .compute.values import build
-from .draw.scenes import Look
+from .animate import Animation, from_options, output_kind, render_bytes
 from .errors import OutputError
+from .plan.options import RenderOptions
 from .plan.presets import PRESETS, Preset
 from .write.files import atomic_file
 
@@ -24,20 +23,9 @@ ASSET_SUFFIXES = (".gif", ".png")
 
 
 def animation_for(preset: Preset, theme: str = "light") -> Animation:
-    """The animation a preset names."""
-    fields = dict(preset.spec)
-    recorded = build({**_defaults(), **fields}, set(fields), preset.values, preset.kernel_values, preset.seed)
-    options = dict(preset.render)
-    still = options.pop("frame", None)
-    look = Look(theme=theme, values=not options.pop("no_values", False))
-    return make_animation(recorded, look=look, still=still, seed=preset.seed, **options)
-
-
-def _defaults() -> dict[str, object]:
-    from .compute.spec import ConvSpec
-
-    spec = ConvSpec()
-    return {name: getattr(spec, name) for name in spec.__dataclass_fields__}
+    """The animation a preset names, read through the one options interpreter."""
+    options = RenderOptions.from_mapping({"preset": preset.name, "theme": theme})
+    return from_options(options)
 
 
 def render_preset(name: str) -> bytes:

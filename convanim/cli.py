@@ -152,31 +152,35 @@ SPEC_KEYS = (
 VALUE_KEYS = ("values", "kernel_values", "seed")
 
 
-def _explicit(ctx: click.Context, names: tuple[str, ...]) -> set[str]:
+def _explicit(ctx: click.Context, names: tuple[str, ...] | None = None) -> set[str]:
     given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT, ParameterSource.PROMPT)
+    names = tuple(ctx.params) if names is None else names
     return {name for name in names if ctx.get_parameter_source(name) in given}
+
+
+def _options(ctx: click.Context, params: dict[str, Any], skip: tuple[str, ...] = ()) -> Any:
+    """The options the user typed (and the preset they name), through the one interpreter."""
+    from .plan.options import RenderOptions
+
+    explicit = _explicit(ctx) - set(skip)
+    mapping = {name: params[name] for name in explicit if name in params}
+    if params.get("preset"):
+        mapping["preset"] = params["preset"]
+    try:
+        return RenderOptions.from_mapping(mapping)
+    except SpecError as err:
+        _fail(err.worded(flag))
 
 
 def _build_trace(ctx: click.Context, params: dict[str, Any]) -> Any:
     """Options (and a preset) -> the trace. Errors become one-line usage errors."""
     from .compute.values import build
-    from .plan import presets as presets_module
 
-    explicit = _explicit(ctx, SPEC_KEYS + VALUE_KEYS)
-    fields = {key: params[key] for key in SPEC_KEYS}
-    values = {key: params[key] for key in VALUE_KEYS}
-    if params.get("preset"):
-        try:
-            preset = presets_module.get(params["preset"])
-        except KeyError as err:
-            _fail(f"--preset: {err.args[0]}")
-        fields.update({k: v for k, v in preset.spec.items() if k not in explicit})
-        for key in VALUE_KEYS:
-            if key not in explicit:
-                values[key] = getattr(preset, key)
-        explicit |= set(preset.spec)
+    options = _options(ctx, params)
     try:
-        return build(fields, explicit, **values)
+        return build(
+            options.spec_fields(), options.spec_explicit(), options.values, options.kernel_values, options.seed
+        )
     except SpecError as err:
         _fail(err.worded(flag))
 
@@ -328,10 +332,10 @@ def _progress(frames: int) -> Any:
 )
 @click.option(
     "--frame",
-    "still",
+    "frame",
     type=int,
     default=None,
-    help="For a .png: which frame (default the last; negative counts from the end).",
+    help="A still of this frame (negative counts from the end); a .png without it shows the last.",
 )
 @click.option(
     "--frame-ms",
@@ -343,7 +347,7 @@ def _progress(frames: int) -> Any:
 @click.option("--loop", type=int, default=0, show_default=True, help="Plays: 0 = forever, N = N times.")
 @click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
 @click.option("--cell-px", type=int, default=None, help="Pixels per grid cell (default: automatic, 14 to 40).")
-@click.option("--no-values", "hide_values", is_flag=True, help="Geometry only: no numbers, no sum line.")
+@click.option("--no-values", "no_values", is_flag=True, help="Geometry only: no numbers, no sum line.")
 @click.option(
     "--view",
     type=click.Choice(["grid", "matrix"]),
@@ -375,83 +379,43 @@ def _progress(frames: int) -> Any:
 @click.option(
     "-o",
     "--output",
-    required=True,
+    default=None,
     metavar="FILE",
-    help="Output: .gif (animation) or .png (one frame); '-' writes a GIF to stdout.",
+    help="Output: .gif (animation) or .png (one frame); '-' writes a GIF to stdout. "
+    "Default: a name in this folder that says what differs from the defaults, e.g. conv_s2_p1.gif.",
 )
 @click.pass_context
-def render_command(
-    ctx: click.Context,
-    /,
-    steps: str,
-    frames: tuple[int, int | None] | None,
-    still: int | None,
-    frame_ms: int | None,
-    hold_ms: int,
-    loop: int,
-    theme: str,
-    cell_px: int | None,
-    hide_values: bool,
-    view: str,
-    grad: str | None,
-    grad_values: str,
-    max_frames: int,
-    output: str,
-    **params: Any,
-) -> None:
+def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> None:
     """Draw a convolution as an animated GIF (or one frame as PNG).
 
     \b
     Examples:
-      convanim render --stride 2 --pad 1 -o conv.gif
+      convanim render --stride 2 --pad 1            (writes conv_s2_p1.gif)
       convanim render --steps term -i 4 -o terms.gif
       convanim render --preset transpose_conv --theme dark -o up.gif
       convanim render -i 32 -k 5 -p 2 --frames 0:64 -o slice.gif
       convanim render --values symbolic -i 1x4 -k 1x3 -p 0x1 --view matrix -o matrix.gif
       convanim render --grad input -p 1 -o backward.gif
     """
-    from .animate import count_frames, make_animation, output_kind, render_file
-    from .draw.scenes import Look
+    from .animate import count_frames, from_options, output_kind, render_file
     from .write.files import check_output
 
-    kind = output_kind(output)
-    check_output(output)
-    if still is not None and kind != ".png":
-        _fail("--frame picks the frame of a still: write to a .png, or drop --frame")
-    if grad is None and ctx.get_parameter_source("grad_values") == ParameterSource.COMMANDLINE:
-        _fail("--grad-values goes with --grad input or --grad weight: add --grad or drop --grad-values")
-    recorded = _build_trace(ctx, params)
-    chosen: dict[str, Any] = {
-        "steps": steps,
-        "frame_ms": frame_ms,
-        "still": still,
-        "view": view,
-        "grad": grad,
-        "grad_values": grad_values,
-    }
-    if params.get("preset"):
-        from .plan.presets import get
-
-        # The preset's render options, unless given on the command line.
-        explicit = _explicit(ctx, tuple(chosen))
-        for key, value in get(params["preset"]).render.items():
-            key = "still" if key == "frame" else key
-            if key in chosen and key not in explicit:
-                chosen[key] = value
-    animation = make_animation(
-        recorded,
-        look=Look(theme=theme, cell_px=cell_px, values=not hide_values),
-        frames=frames or (0, None),
-        hold_ms=hold_ms,
-        loop=loop,
-        seed=params["seed"],
-        **chosen,
-    )
-    total = 1 if output_kind(output) == ".png" else count_frames(animation)
-    with _progress(total) as bar:
-        render_file(animation, output, progress=bar.update if bar is not None else None, max_frames=max_frames)
-    if output != "-":
-        click.echo(f"wrote {output} ({total} frame{'s' if total != 1 else ''})", err=True)
+    options = _options(ctx, params)
+    target = output if output is not None else options.default_filename()
+    try:
+        kind = output_kind(target)
+        check_output(target)
+        if options.frame is not None and kind != ".png":
+            raise SpecError("‹frame› picks the frame of a still: write to a .png, or drop ‹frame›")
+        animation = from_options(options)
+        total = 1 if kind == ".png" else count_frames(animation)
+        with _progress(total) as bar:
+            progress = bar.update if bar is not None else None
+            render_file(animation, target, progress=progress, max_frames=options.max_frames)
+    except SpecError as err:
+        _fail(err.worded(flag))
+    if target != "-":
+        click.echo(f"wrote {target} ({total} frame{'s' if total != 1 else ''})", err=True)
 
 
 @cli.command("assets", context_settings=CONTEXT)

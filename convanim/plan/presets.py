@@ -65,7 +65,11 @@ class Preset:
         if self.seed:
             words.append(f"--seed {self.seed}")
         for key, value in self.render.items():
-            words.append(f"--{key.replace('_', '-')} {value}")
+            option = f"--{key.replace('_', '-')}"
+            if value is True:
+                words.append(option)  # a flag: --no-values, never "--no-values True"
+            elif value is not False:
+                words.append(f"{option} {value}")
         words.append(f"-o {self.filename}")
         return " ".join(words)
 

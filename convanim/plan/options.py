@@ -1,0 +1,339 @@
+"""The one interpreter of render options: a mapping in, a validated :class:`RenderOptions` out.
+
+The CLI, ``--preset``, the asset manifest, the Sphinx directive and ``convanim.animate(...)`` all
+build their options here, so they accept and refuse the same things with the same words. Keys may
+be field names (``padding``), the CLI's long option names (``pad``, ``input-size``) in kebab or
+snake case; values may be typed (``(2, 3)``, ``True``) or text as typed (``"2x3"``, ``"true"``).
+Errors name the field (``‹padding›``); whoever reports them words it (``--pad``, ``pad``).
+
+Pure: no numpy, no Pillow, so a manifest is checked without loading either.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from ..errors import SpecError
+from .presets import get as get_preset
+
+Pair = tuple[int, int]
+
+PAIR_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding")
+INT_FIELDS = ("in_channels", "out_channels", "groups", "seed", "hold_ms", "loop", "max_frames")
+OPTIONAL_INT_FIELDS = ("frame", "frame_ms", "cell_px", "jobs")
+BOOL_FIELDS = ("transposed", "bias", "no_values")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "steps": ("placement", "term"),
+    "theme": ("light", "dark"),
+    "view": ("grid", "matrix"),
+    "background": ("theme", "transparent"),
+}
+SPEC_FIELDS = (*PAIR_FIELDS[:5], "transposed", "output_padding", "in_channels", "out_channels", "groups", "bias")
+VALUE_FIELDS = ("values", "kernel_values", "seed")
+
+# Other spellings of fields: the CLI's option names where they differ from the field.
+ALIASES = {"pad": "padding", "transpose": "transposed", "still": "frame"}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything a render is asked for; the defaults are the CLI's.
+
+    ``explicit`` holds the fields the user set (a preset fills only the others); ``preset`` is the
+    preset the rest started from.
+    """
+
+    input_size: Pair = (5, 5)
+    kernel_size: Pair = (3, 3)
+    stride: Pair = (1, 1)
+    padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
+    transposed: bool = False
+    output_padding: Pair = (0, 0)
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+    bias: bool = False
+    values: str = "random"
+    kernel_values: str | None = None
+    seed: int = 0
+    preset: str | None = None
+    steps: str = "placement"
+    frames: tuple[int, int | None] = (0, None)
+    frame: int | None = None
+    frame_ms: int | None = None
+    hold_ms: int = 2400
+    loop: int = 0
+    theme: str = "light"
+    cell_px: int | None = None
+    no_values: bool = False
+    view: str = "grid"
+    grad: str | None = None
+    grad_values: str = "ones"
+    max_frames: int = 20_000
+    background: str = "theme"
+    fit: Pair | None = None
+    jobs: int | None = None
+    explicit: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> RenderOptions:
+        """Validate ``mapping`` (keys: fields or CLI option names); a preset fills what is not given."""
+        given: dict[str, Any] = {}
+        for key, value in mapping.items():
+            name = canonical(key)
+            if name in given:
+                raise SpecError(f"‹{name}› is given twice (as {key!r} too): keep one")
+            given[name] = convert(name, value)
+        preset_name = given.get("preset")
+        base: dict[str, Any] = {}
+        if preset_name is not None:
+            try:
+                preset = get_preset(preset_name)
+            except KeyError as err:
+                raise SpecError(f"‹preset› {err.args[0]}") from None
+            base.update(preset.spec)
+            base.update({"values": preset.values, "kernel_values": preset.kernel_values, "seed": preset.seed})
+            base.update({canonical(k): convert(canonical(k), v) for k, v in preset.render.items()})
+        merged = {**base, **given}
+        options = cls(**merged, explicit=frozenset(given))
+        options.validate()
+        return options
+
+    def with_changes(self, **changes: Any) -> RenderOptions:
+        """A copy with ``changes`` (typed values), marked explicit, validated again."""
+        changed = replace(self, **changes, explicit=self.explicit | set(changes))
+        changed.validate()
+        return changed
+
+    def validate(self) -> None:
+        """Refuse what no render accepts, before any work (the spec itself is checked by ConvSpec)."""
+        check_timing(self.frame_ms if self.frame_ms is not None else 800, self.hold_ms, self.loop)
+        if self.cell_px is not None and not 8 <= self.cell_px <= 200:
+            raise SpecError(f"‹cell_px› {self.cell_px} is out of range: use 8 to 200")
+        if self.max_frames < 1:
+            raise SpecError(f"‹max_frames› {self.max_frames} is out of range: use 1 or more")
+        if self.seed < 0:
+            raise SpecError(f"‹seed› {self.seed} is out of range: use 0 or more")
+        if self.jobs is not None and self.jobs < 1:
+            raise SpecError(f"‹jobs› {self.jobs} is out of range: use 1 or more")
+        if self.grad not in (None, "input", "weight"):
+            raise SpecError(f"‹grad› {self.grad!r} is unknown: use input or weight")
+        if self.grad is None and "grad_values" in self.explicit:
+            raise SpecError("‹grad_values› goes with ‹grad› input or weight: add ‹grad› or drop ‹grad_values›")
+        start, stop = self.frames
+        if start < 0 or (stop is not None and stop <= start):
+            raise SpecError(f"‹frames› {start}:{'' if stop is None else stop} selects no steps: use 0 <= START < STOP")
+        if self.fit is not None:
+            width, height = self.fit
+            if width < 1 or height < 1:
+                raise SpecError(
+                    f"‹fit› {width}x{height} is out of range: give a width and height in px, e.g. 1920x1080"
+                )
+
+    def spec_fields(self) -> dict[str, Any]:
+        """The :class:`~convanim.ConvSpec` keyword arguments."""
+        return {name: getattr(self, name) for name in SPEC_FIELDS}
+
+    def spec_explicit(self) -> set[str]:
+        """Spec fields the user or the preset set (a values file may fill the others)."""
+        chosen = set(self.explicit)
+        if self.preset is not None:
+            chosen |= set(get_preset(self.preset).spec)
+        return chosen & set(SPEC_FIELDS)
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The fields that differ from the defaults (what reproduces these options)."""
+        default = RenderOptions()
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "explicit" and getattr(self, f.name) != getattr(default, f.name)
+        }
+
+    def default_filename(self, suffix: str | None = None) -> str:
+        """A file name that says what differs from the defaults: ``conv_s2_p1.gif``."""
+        return default_filename(self, suffix)
+
+
+def check_timing(frame_ms: int, hold_ms: int, loop: int) -> None:
+    """Durations GIF can store (10-ms units; browsers play under 20 ms as 100 ms) and a loop count."""
+    for name, value in (("frame_ms", frame_ms), ("hold_ms", hold_ms)):
+        if value < 20 or value > 60_000 or value % 10:
+            raise SpecError(f"‹{name}› {value} is out of range: use a multiple of 10 from 20 to 60000")
+    if not 0 <= loop <= 65_535:
+        raise SpecError(f"‹loop› {loop} is out of range: use 0 (forever) to 65535")
+
+
+def field_names() -> list[str]:
+    return [f.name for f in fields(RenderOptions) if f.name != "explicit"]
+
+
+def canonical(key: str) -> str:
+    """The field a key names (``pad``, ``input-size``, ``input_size``), or a did-you-mean refusal."""
+    name = str(key).strip().lstrip("-").replace("-", "_")
+    name = ALIASES.get(name, name)
+    known = field_names()
+    if name in known:
+        return name
+    spellings = sorted({*known, *ALIASES, *(k.replace("_", "-") for k in known)})
+    close = difflib.get_close_matches(str(key).replace("_", "-"), spellings, n=1)
+    hint = f": did you mean {close[0]!r}?" if close else ": run 'convanim render --help' for the options"
+    raise SpecError(f"unknown option {key!r}{hint}")
+
+
+def convert(name: str, value: Any) -> Any:
+    """``value`` as field ``name`` holds it; text is read as the CLI reads it."""
+    if name in PAIR_FIELDS:
+        return to_pair(name, value)
+    if name == "fit":
+        return None if value is None else to_size(name, value)
+    if name in BOOL_FIELDS:
+        return to_bool(name, value)
+    if name in INT_FIELDS or name in OPTIONAL_INT_FIELDS:
+        if value is None and name in OPTIONAL_INT_FIELDS:
+            return None
+        return to_int(name, value)
+    if name == "frames":
+        return to_frames(value)
+    if name in CHOICES or name == "grad":
+        text = None if value is None else str(value).strip().lower()
+        allowed = CHOICES.get(name, ("input", "weight"))
+        if name == "grad" and text in (None, "", "none"):
+            return None
+        if text not in allowed:
+            raise SpecError(f"‹{name}› {value!r} is unknown: use {' or '.join(allowed)}")
+        return text
+    if value is None and name in ("kernel_values", "preset"):
+        return None
+    if not isinstance(value, str):
+        raise SpecError(f"‹{name}› {value!r} is not text: write it as a string")
+    return value
+
+
+def to_int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise SpecError(f"‹{name}› {_shown(value)} is not a whole number: write one such as 2")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SpecError(f"‹{name}› {value!r} is not a whole number: write one such as 2") from None
+
+
+def to_pair(name: str, value: Any) -> Pair:
+    """``3``, ``"3"``, ``"3x5"``, ``"3,5"``, ``(3, 5)`` or ``[3, 5]`` -> ``(3, 5)``, height first."""
+    if isinstance(value, (tuple, list)):
+        if len(value) in (1, 2):
+            numbers = [to_int(name, v) for v in value]
+            return (numbers[0], numbers[-1])
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    else:
+        text = str(value).strip().lower().replace("×", "x").replace(",", "x")
+        parts = text.split("x")
+        try:
+            if len(parts) in (1, 2) and all(p.strip() for p in parts):
+                numbers = [int(p) for p in parts]
+                return (numbers[0], numbers[-1])
+        except ValueError:
+            pass
+    raise SpecError(f"‹{name}› {value!r} is not N or NxM: write a whole number such as 3, or two such as 3x5")
+
+
+def to_size(name: str, value: Any) -> Pair:
+    """``"1920x1080"`` or ``(1920, 1080)``: width x height."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return (to_int(name, value[0]), to_int(name, value[1]))
+    parts = str(value).strip().lower().replace("×", "x").split("x")
+    try:
+        if len(parts) == 2:
+            return (int(parts[0]), int(parts[1]))
+    except ValueError:
+        pass
+    raise SpecError(f"‹{name}› {value!r} is not WxH: write a width and height in px such as 1920x1080")
+
+
+def to_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "true", "yes", "on", "1"):  # "" is a bare flag, as in a directive's `:transpose:`
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise SpecError(f"‹{name}› {value!r} is not true or false: write true or false")
+
+
+def to_frames(value: Any) -> tuple[int, int | None]:
+    """``START:STOP`` over the steps (either may be empty), ``(start, stop)``, or a single start."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        start, stop = value
+        return (to_int("frames", start), None if stop is None else to_int("frames", stop))
+    text = str(value).strip()
+    start_text, _, stop_text = text.partition(":")
+    try:
+        start = int(start_text) if start_text.strip() else 0
+        stop = int(stop_text) if stop_text.strip() else None
+    except ValueError:
+        raise SpecError(f"‹frames› {value!r} is not START:STOP: write for example 0:64 or 10:") from None
+    return (start, stop)
+
+
+def _shown(value: Any) -> str:
+    """A value as a user wrote it: true/false, not Python's True/False."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
+def _pair_word(pair: Pair) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+def default_filename(options: RenderOptions, suffix: str | None = None) -> str:
+    """``conv_s2_p1.gif``: the operation, then each setting that differs from the defaults."""
+    chosen = options.as_mapping()
+    if suffix is None:
+        suffix = ".png" if options.frame is not None else ".gif"
+    words: list[str] = []
+    if options.preset is not None:
+        words.append(options.preset)
+        chosen = {k: v for k, v in chosen.items() if k in options.explicit and k != "preset"}
+    else:
+        words.append("tconv" if options.transposed else "conv")
+    if options.grad:
+        words.append(f"grad_{options.grad}")
+    short = {
+        "input_size": "i",
+        "kernel_size": "k",
+        "stride": "s",
+        "padding": "p",
+        "dilation": "d",
+        "output_padding": "op",
+    }
+    for name, prefix in short.items():
+        if name in chosen:
+            words.append(f"{prefix}{_pair_word(chosen[name])}")
+    for name, prefix in (("in_channels", "c"), ("out_channels", "f"), ("groups", "g")):
+        if name in chosen:
+            words.append(f"{prefix}{chosen[name]}")
+    if chosen.get("bias"):
+        words.append("bias")
+    if "values" in chosen and options.values in ("ones", "arange", "symbolic"):
+        words.append(options.values)
+    if "seed" in chosen:
+        words.append(f"seed{options.seed}")
+    if chosen.get("steps") == "term":
+        words.append("terms")
+    if chosen.get("view") == "matrix":
+        words.append("matrix")
+    if "theme" in chosen:
+        words.append(options.theme)
+    if options.frame is not None:
+        words.append(f"frame{options.frame}")
+    return "_".join(w.replace("-", "m") for w in words) + suffix
