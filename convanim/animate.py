@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from .compute.spec import ConvSpec
@@ -20,12 +19,11 @@ from .compute.values import build
 from .draw.scenes import Look
 from .draw.views import make_scene
 from .errors import SpecError
+from .outputs import OUTPUTS, output_for
 from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
 from .write.files import check_output, write_output
-from .write.gif import GifWriter, write_png
 
-FORMATS = (".gif", ".png")
 MAX_FRAMES = 20_000
 
 
@@ -147,41 +145,42 @@ def encode(
     progress: Callable[[int], None] | None = None,
     max_frames: int = MAX_FRAMES,
 ) -> int:
-    """Draw ``animation`` into ``stream`` as ``kind`` (.gif or .png); returns frames drawn."""
+    """Draw ``animation`` into ``stream`` as file type ``kind`` (a suffix); returns frames drawn.
+
+    An animated type gets every frame, unless ``animation.still`` names one: then it gets that
+    frame alone, as every type does. A still type without ``still`` gets the last frame.
+    """
+    output = OUTPUTS[kind]
     board = animation.storyboard()
-    if kind != ".png":  # a still draws one frame, however long the animation
+    index = animation.still if animation.still is not None else (None if output.animated else -1)
+    if index is None:
         check_frames(board, max_frames)
+    else:
+        still_frame = board.frame(index)
     drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
-    if kind == ".png":
-        index = -1 if animation.still is None else animation.still
-        write_png(stream, drawing.still(board, index), drawing.palette)
-        return 1
     layout = drawing.layout
-    writer = GifWriter(stream, layout.width, layout.height, drawing.palette, animation.loop)
+    assert output.writer is not None
+    writer = output.writer()(stream, layout.width, layout.height, drawing.palette, animation.loop)
     count = 0
-    for pixels, changed, duration in drawing.frames(board):
-        writer.add(pixels, duration, changed)
-        count += 1
-        if progress is not None:
-            progress(1)
-    writer.finish()
+    try:
+        if index is not None:
+            writer.add(drawing.still(board, index), still_frame.duration_ms, None)
+            count = 1
+        else:
+            for pixels, changed, duration in drawing.frames(board):
+                writer.add(pixels, duration, changed)
+                count += 1
+                if progress is not None:
+                    progress(1)
+        writer.finish()
+    finally:
+        writer.close()
     return count
 
 
 def output_kind(target: str, fmt: str | None = None) -> str:
-    """The file type from ``fmt`` or the target's suffix; stdout needs ``fmt`` or defaults to GIF."""
-    if fmt:
-        kind = "." + fmt.lower().lstrip(".")
-    elif target == "-":
-        kind = ".gif"
-    else:
-        kind = Path(target).suffix.lower()
-    if kind not in FORMATS:
-        raise SpecError(
-            f"‹output› {target}: unknown file type {kind or '(none)'}: end the name in .gif (animation) "
-            f"or .png (one frame)"
-        )
-    return kind
+    """The file type (its suffix) from ``fmt`` or the target's suffix."""
+    return output_for(target, fmt).suffix
 
 
 def render_file(
@@ -195,10 +194,10 @@ def render_file(
     kind = output_kind(target, fmt)
     check_output(target)
     board = animation.storyboard()
-    if kind != ".png":
-        check_frames(board, max_frames)
-    elif animation.still is not None:
+    if animation.still is not None:
         board.frame(animation.still)  # refuse an out-of-range ‹frame› before any work
+    elif OUTPUTS[kind].animated:
+        check_frames(board, max_frames)
     frames = 0
 
     def write(stream: BinaryIO) -> None:

@@ -398,6 +398,7 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
       convanim render --grad input -p 1 -o backward.gif
     """
     from .animate import count_frames, from_options, output_kind, render_file
+    from .outputs import OUTPUTS
     from .write.files import check_output
 
     options = _options(ctx, params)
@@ -405,10 +406,8 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
     try:
         kind = output_kind(target)
         check_output(target)
-        if options.frame is not None and kind != ".png":
-            raise SpecError("‹frame› picks the frame of a still: write to a .png, or drop ‹frame›")
         animation = from_options(options)
-        total = 1 if kind == ".png" else count_frames(animation)
+        total = 1 if options.frame is not None or not OUTPUTS[kind].animated else count_frames(animation)
         with _progress(total) as bar:
             progress = bar.update if bar is not None else None
             render_file(animation, target, progress=progress, max_frames=options.max_frames)

@@ -11,7 +11,8 @@ from PIL import Image
 from convanim import ConvSpec
 from convanim.animate import Animation, render_bytes
 from convanim.draw.scenes import Look, scene
-from convanim.draw.theme import DARK, LIGHT, TEXT_PAIRS, contrast, palette
+from convanim.draw.theme import DARK, LIGHT, TEXT_PAIRS, contrast
+from convanim.paint.palette import palette
 from convanim.paint.tiles import format_number
 
 

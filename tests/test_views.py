@@ -151,7 +151,7 @@ def test_bad_trace_grad_and_matrix_calls(tmp_path, monkeypatch, args: list[str],
     [
         (["--grad", "weight", "--steps", "term", "-o", "x.gif"], "--steps term"),
         (["--grad", "input", "--steps", "term", "-o", "x.gif"], "--steps term"),
-        (["--frame", "2", "-o", "x.gif"], "--frame"),
+        (["--frame", "9", "-o", "x.gif"], "--frame 9 is out of range"),
         (["--grad-values", "random", "-o", "x.gif"], "--grad-values"),
         (["--values", "ranodm", "-o", "x.gif"], "random, ones, arange, symbolic"),
         (["--values", "ones", "--kernel-values", "symbolic", "-o", "x.gif"], "--values symbolic"),
@@ -175,3 +175,19 @@ def test_rectangular_pictures_derive_both_output_sizes() -> None:
     (_, _), (_, _), (title, detail) = titles(spec)
     assert title == "output 3×4"
     assert "⌊(5 + 2·0 − 3) / 1⌋ + 1 = 3" in detail and "⌊(9 + 2·1 − 5) / 2⌋ + 1 = 4" in detail
+
+
+def test_frame_means_the_still_in_every_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: --frame N with a .gif is a one-frame GIF of the same picture as the .png still."""
+    import numpy as np
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from convanim.cli import cli
+
+    for name in ("still.gif", "still.png"):
+        result = CliRunner().invoke(cli, ["render", "-s", "2", "-p", "1", "--frame", "4", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.stderr
+    with Image.open(tmp_path / "still.gif") as gif, Image.open(tmp_path / "still.png") as png:
+        assert gif.n_frames == 1
+        assert np.array_equal(np.asarray(gif.convert("RGB")), np.asarray(png.convert("RGB")))

@@ -1,10 +1,8 @@
-"""Colours and the fixed GIF palette they imply.
+"""Colours by role, for light and dark themes.
 
 Hues follow the Okabe-Ito colour-blind-safe set: input blue, kernel orange, output green, overlaps
 reddish purple. Every text colour has a contrast of at least 4.5:1 against every fill it is drawn
-on (tests check it). The palette is designed from the theme, not measured from frames: each
-(fill, ink) pair gets a ramp for anti-aliased text, so every frame of every picture quantises to
-the same 256 colours without dithering.
+on (tests check it). Scenes name colours by role (``"window_fill"``); painters look them up here.
 """
 
 from __future__ import annotations
@@ -120,9 +118,6 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("output_empty", "ink"),
 )
 
-RAMP = 6  # anti-aliasing levels per (fill, ink) pair
-TRANSPARENT = 255  # palette index reserved for "unchanged" pixels in GIF frame deltas
-
 
 def _luminance(rgb: RGB) -> float:
     def channel(c: int) -> float:
@@ -137,26 +132,3 @@ def contrast(a: RGB, b: RGB) -> float:
     """WCAG contrast ratio of two colours (1 to 21)."""
     la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
-
-
-def palette(theme: Theme) -> list[RGB]:
-    """The fixed palette: theme colours, then a ramp for each (fill, ink) pair; at most 255."""
-    colours: list[RGB] = []
-
-    def add(rgb: RGB) -> None:
-        if rgb not in colours:
-            colours.append(rgb)
-
-    for rgb in theme.colours().values():
-        add(rgb)
-    table = theme.colours()
-    edges = ("window_edge", "kernel_edge", "output_edge", "grid")
-    pairs = [*TEXT_PAIRS, *((fill, edge) for fill in ("background",) for edge in edges)]
-    for fill_name, ink_name in pairs:
-        fill, ink = table[fill_name], table[ink_name]
-        for level in range(1, RAMP):
-            t = level / RAMP
-            add(tuple(round(f + (i - f) * t) for f, i in zip(fill, ink, strict=True)))  # type: ignore[arg-type]
-    if len(colours) > TRANSPARENT:
-        raise ValueError(f"theme {theme.name} needs {len(colours)} colours; the GIF palette holds 255")
-    return colours

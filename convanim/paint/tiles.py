@@ -15,7 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from ..draw.theme import RGB, Theme, palette
+from ..draw.theme import RGB, Theme
+from .palette import palette
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 Index = NDArray[np.uint8]

@@ -16,20 +16,17 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import GifImagePlugin, Image
 
-from ..draw.theme import RGB, TRANSPARENT
-
-Box = tuple[int, int, int, int]
+from .base import RGB, TRANSPARENT, Box, FrameWriter
 
 
-class GifWriter:
+class GifWriter(FrameWriter):
     """Setup / add frame / finish. ``loop``: 0 plays forever, N plays N times.
 
     Durations are stored in GIF's 10-ms units; give multiples of 10.
     """
 
     def __init__(self, stream: BinaryIO, width: int, height: int, palette: list[RGB], loop: int = 0) -> None:
-        self.stream = stream
-        self.width, self.height = width, height
+        super().__init__(stream, width, height, palette, loop)
         colours = list(palette) + [palette[0]] * (256 - len(palette))
         header = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, 0, 0)
         header += bytes(v for rgb in colours for v in rgb)
@@ -84,6 +81,22 @@ class GifWriter:
         """Write the last frame and the trailer."""
         self._flush()
         self.stream.write(b";")
+
+
+class PngWriter(FrameWriter):
+    """A still as a palette PNG (small, exact colours, no metadata): the one frame it is given."""
+
+    def __init__(self, stream: BinaryIO, width: int, height: int, palette: list[RGB], loop: int = 0) -> None:
+        super().__init__(stream, width, height, palette, loop)
+        self.pixels: NDArray[np.uint8] | None = None
+
+    def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
+        self.pixels = pixels.copy()
+
+    def finish(self) -> None:
+        if self.pixels is None:
+            raise ValueError("a PNG needs a frame")
+        write_png(self.stream, self.pixels, self.palette)
 
 
 def write_png(stream: BinaryIO, pixels: NDArray[np.uint8], palette: list[RGB]) -> None:
