@@ -6,7 +6,6 @@ pixels (PNG compression bytes changed between Pillow releases; pixels did not). 
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .animate import Animation, from_options, output_kind, render_bytes
+from .compare import compare
 from .errors import OutputError
 from .plan.options import RenderOptions
 from .plan.presets import PRESETS, Preset
@@ -47,34 +47,6 @@ def _render_all(names: list[str], jobs: int) -> Iterable[tuple[str, bytes]]:
 class Problem:
     filename: str
     reason: str
-
-
-def _pixels(data: bytes) -> tuple[tuple[int, int], bytes, bytes]:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.load()
-        rgb = image.convert("RGB")
-        return image.size, rgb.tobytes(), bytes(image.info.get("transparency", b"") or b"")
-
-
-def compare(filename: str, expected: bytes, path: Path) -> str | None:
-    """Why ``path`` is not the asset ``expected`` (None when it is current)."""
-    if path.is_dir():
-        return "is a folder, not a file: remove it"
-    if not path.exists():
-        return "missing"
-    actual = path.read_bytes()
-    if actual == expected:
-        return None
-    if filename.endswith(".png"):
-        try:
-            if _pixels(actual) == _pixels(expected):
-                return None
-        except Exception:
-            return "not a readable PNG"
-        return "pixels differ"
-    return f"bytes differ ({len(actual):,} bytes on disk, {len(expected):,} expected)"
 
 
 def extra_files(out_dir: Path) -> list[str]:
