@@ -20,6 +20,7 @@ from .draw.scenes import Look
 from .draw.views import make_scene
 from .errors import SpecError
 from .outputs import OUTPUTS, output_for
+from .paint.raster import RASTER, RasterPainter
 from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
 from .write.files import check_output, write_output
@@ -157,14 +158,15 @@ def encode(
         check_frames(board, max_frames)
     else:
         still_frame = board.frame(index)
-    drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
+    drawing = make_scene(animation.trace, animation.look, RASTER, animation.view, animation.grad_output)
     layout = drawing.layout
-    assert output.writer is not None
-    writer = output.writer()(stream, layout.width, layout.height, drawing.palette, animation.loop)
+    assert output.writer is not None and isinstance(drawing.painter, RasterPainter)
+    writer = output.writer()(stream, layout.width, layout.height, drawing.painter.palette, animation.loop)
     count = 0
     try:
         if index is not None:
-            writer.add(drawing.still(board, index), still_frame.duration_ms, None)
+            pixels, _, _ = drawing.still(board, index)
+            writer.add(pixels, still_frame.duration_ms, None)
             count = 1
         else:
             for pixels, changed, duration in drawing.frames(board):

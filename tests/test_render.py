@@ -10,10 +10,13 @@ from PIL import Image
 
 from convanim import ConvSpec
 from convanim.animate import Animation, render_bytes
-from convanim.draw.scenes import Look, scene
+from convanim.draw.numbers import format_number
+from convanim.draw.painter import CellStyle
+from convanim.draw.scenes import Look
 from convanim.draw.theme import DARK, LIGHT, TEXT_PAIRS, contrast
+from convanim.draw.views import make_scene
 from convanim.paint.palette import palette
-from convanim.paint.tiles import format_number
+from convanim.paint.raster import RASTER
 
 
 def _frames(data: bytes) -> list[tuple[np.ndarray, int]]:
@@ -74,7 +77,7 @@ def test_window_box_and_output_numbers_come_from_the_trace(spec: dict[str, objec
     animation = _animation(**spec)
     trace = animation.trace
     frames = _frames(render_bytes(animation))
-    drawing = scene(trace, Look())
+    drawing = make_scene(trace, Look(), RASTER)
     layout = drawing.layout
     edge = _rgb("window_edge")
     grid = layout.inputs[0]
@@ -94,10 +97,10 @@ def test_window_box_and_output_numbers_come_from_the_trace(spec: dict[str, objec
     # In the last frame every output cell shows the trace's number, in the final tile.
     last = frames[-1][0]
     out = layout.outputs[0]
-    rgb = np.array(drawing.palette, dtype=np.uint8)
+    rgb = np.array(drawing.painter.palette, dtype=np.uint8)
     for n in range(len(trace.steps) - 1):
         f, r, q = trace.steps.output_cells[n]
-        tile = drawing.tiles.cell_tile("output_fill", format_number(trace.output[f, r, q]))
+        tile = drawing.painter.tiles.cell_tile(CellStyle("output_fill", format_number(trace.output[f, r, q])))
         x, y = out.origin(r, q)
         assert _shows(last, x, y, rgb[tile])
 
@@ -107,8 +110,8 @@ def test_scatter_frames_show_running_sums_and_crop() -> None:
     trace = animation.trace
     frames = _frames(render_bytes(animation))
     assert len(frames) == 4 + 1  # four stamps and the crop
-    drawing = scene(trace, Look())
-    rgb = np.array(drawing.palette, dtype=np.uint8)
+    drawing = make_scene(trace, Look(), RASTER)
+    rgb = np.array(drawing.painter.palette, dtype=np.uint8)
     grid = drawing.layout.outputs[0]
     # After the second stamp the shared column holds the summed overlap, marked as such.
     pixels = frames[1][0]
@@ -119,7 +122,7 @@ def test_scatter_frames_show_running_sums_and_crop() -> None:
         if not (top <= r < top + height and left <= q < left + width):
             continue
         value = steps.running[1, 0, a_row, 0]
-        tile = drawing.tiles.cell_tile("overlap_fill", format_number(value), bold=True)
+        tile = drawing.painter.tiles.cell_tile(CellStyle("overlap_fill", format_number(value), bold=True))
         x, y = grid.origin(r, q)
         assert _shows(pixels, x, y, rgb[tile])
     # The crop frame shows the output (which has the PyTorch size 4x4).
@@ -127,7 +130,7 @@ def test_scatter_frames_show_running_sums_and_crop() -> None:
     last = frames[-1][0]
     for r in range(4):
         for q in range(4):
-            tile = drawing.tiles.cell_tile("output_current", format_number(trace.output[0, r, q]))
+            tile = drawing.painter.tiles.cell_tile(CellStyle("output_current", format_number(trace.output[0, r, q])))
             x, y = grid.origin(r + 1, q + 1)
             assert _shows(last, x, y, rgb[tile])
 
@@ -147,7 +150,7 @@ def test_same_request_same_bytes() -> None:
 
 def test_no_values_draws_no_numbers() -> None:
     plain = Animation.from_spec(ConvSpec(**PAD_STRIDE), look=Look(values=False))  # type: ignore[arg-type]
-    drawing = scene(plain.trace, plain.look)
+    drawing = make_scene(plain.trace, plain.look, RASTER)
     theme_colours = {tuple(c) for c in LIGHT.colours().values()}
     frames = _frames(render_bytes(plain))
     assert len(frames) == 9

@@ -17,7 +17,10 @@ from convanim.cli import cli
 from convanim.compute.symbolic import Symbols, collect, forward_expression, scatter_expressions
 from convanim.compute.tracer import trace
 from convanim.compute.values import build
-from convanim.draw.scenes import Look, scene
+from convanim.draw.painter import CellStyle
+from convanim.draw.scenes import Look
+from convanim.draw.views import make_scene
+from convanim.paint.raster import RASTER
 from convanim.plan.presets import PRESETS
 
 
@@ -134,17 +137,17 @@ def test_expressions_evaluate_to_the_numeric_output(spec: ConvSpec, seed: int) -
 
 def test_symbolic_pictures_show_the_names() -> None:
     animation = animation_for(PRESETS["symbolic_transpose_1d"])
-    drawing = scene(animation.trace, Look())
+    drawing = make_scene(animation.trace, Look(), RASTER)
     board = animation.storyboard()
-    pixels = drawing.still(board, -1)
+    pixels = drawing.still(board, -1)[0]
     grid = drawing.layout.inputs[0]
     for q, name in enumerate("ab"):
-        tile = drawing.tiles.cell_tile("input_fill", name)
+        tile = drawing.painter.tiles.cell_tile(CellStyle("input_fill", name))
         x, y = grid.origin(0, q)
         assert (pixels[y + 3 : y + tile.shape[0] - 3, x + 3 : x + tile.shape[1] - 3] == tile[3:-3, 3:-3]).all()
     out = drawing.layout.outputs[0]
     for q, text in enumerate(["ax", "ay", "az+bx", "by", "bz"]):
-        tile = drawing.tiles.cell_tile("output_current", text)
+        tile = drawing.painter.tiles.cell_tile(CellStyle("output_current", text))
         x, y = out.origin(0, q)
         assert (pixels[y + 3 : y + tile.shape[0] - 3, x + 3 : x + tile.shape[1] - 3] == tile[3:-3, 3:-3]).all()
 

@@ -13,8 +13,10 @@ from convanim.cli import cli
 from convanim.compute.backward import backward
 from convanim.compute.matrix import conv_matrix
 from convanim.compute.values import build, grad_values
+from convanim.draw.numbers import format_number
+from convanim.draw.painter import CellStyle
 from convanim.draw.views import make_scene
-from convanim.paint.tiles import format_number
+from convanim.paint.raster import RASTER
 from convanim.plan.presets import PRESETS
 
 
@@ -33,11 +35,11 @@ def test_matrix_view_lights_the_row_or_column_of_each_step(transposed: bool) -> 
     spec = {"input_size": (3, 3), "kernel_size": (2, 2), "transposed": transposed}
     recorded = build(_fields(**spec), set(spec))
     animation = make_animation(recorded, view="matrix")
-    drawing = make_scene(animation.trace, animation.look, animation.view)
+    drawing = make_scene(animation.trace, animation.look, RASTER, animation.view)
     board = animation.storyboard()
     matrix = conv_matrix(recorded).values
     for n in range(len(recorded.steps)):
-        pixels = drawing.still(board, n) if n == 0 else _advance(drawing, board, n)
+        pixels = drawing.still(board, n)[0] if n == 0 else _advance(drawing, board, n)
         grid = drawing.layout.matrix
         assert grid is not None
         # Every entry of the highlighted row (forward) or column (transposed) is the matrix entry.
@@ -46,22 +48,22 @@ def test_matrix_view_lights_the_row_or_column_of_each_step(transposed: bool) -> 
             if value == 0:
                 continue
             row, col = (k, n) if transposed else (n, k)
-            tile = drawing.tiles.cell_tile("window_fill", format_number(value))
+            tile = drawing.painter.tiles.cell_tile(CellStyle("window_fill", format_number(value)))
             x, y = grid.origin(row, col)
             assert _shows(pixels, x, y, tile), (n, k)
 
 
 def _advance(drawing, board, n):  # type: ignore[no-untyped-def]
     drawing.draw(board.frame(n))
-    return drawing.canvas.pixels.copy()
+    return drawing.painter.pixels()
 
 
 def test_matrix_view_output_column_holds_the_outputs() -> None:
     spec = {"input_size": (1, 4), "kernel_size": (1, 3), "padding": (0, 1)}
     recorded = build(_fields(**spec), set(spec))
     animation = make_animation(recorded, view="matrix")
-    drawing = make_scene(animation.trace, animation.look, animation.view)
-    pixels = drawing.still(animation.storyboard(), -1)
+    drawing = make_scene(animation.trace, animation.look, RASTER, animation.view)
+    pixels = drawing.still(animation.storyboard(), -1)[0]
     column = drawing.layout.vector_out
     assert column is not None
     for n in range(3):  # the last one is the current cell, drawn in its own colour
@@ -74,12 +76,12 @@ def test_backward_weight_animation_ends_on_the_weight_gradient() -> None:
     preset = PRESETS["backward_weight_strided"]
     animation = animation_for(preset)
     drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
-    pixels = drawing.still(animation.storyboard(), -1)
+    pixels = drawing.still(animation.storyboard(), -1)[0]
     want = backward(animation.trace, animation.grad_output).grad_weight
     grid = drawing.layout.grids["grad_weight"][0]
     for r in range(3):
         for q in range(3):
-            tile = drawing.tiles.cell_tile("stamp_fill", format_number(want[0, 0, r, q]), bold=True)
+            tile = drawing.painter.tiles.cell_tile(CellStyle("stamp_fill", format_number(want[0, 0, r, q]), bold=True))
             x, y = grid.origin(r, q)
             assert _shows(pixels, x, y, tile)
 
@@ -91,13 +93,13 @@ def test_backward_input_animation_ends_on_the_input_gradient() -> None:
     g = grad_values("random", forward.output.shape, preset.seed)
     want = backward(forward, g).grad_input
     np.testing.assert_array_equal(animation.trace.output, want)
-    drawing = make_scene(animation.trace, animation.look, animation.view)
-    pixels = drawing.still(animation.storyboard(), -1)
+    drawing = make_scene(animation.trace, animation.look, RASTER, animation.view)
+    pixels = drawing.still(animation.storyboard(), -1)[0]
     grid = drawing.layout.outputs[0]
     top, left, height, width = animation.trace.steps.crop  # type: ignore[union-attr]
     for r in range(height):
         for q in range(width):
-            tile = drawing.tiles.cell_tile("output_current", format_number(want[0, r, q]))
+            tile = drawing.painter.tiles.cell_tile(CellStyle("output_current", format_number(want[0, r, q])))
             x, y = grid.origin(r + top, q + left)
             assert _shows(pixels, x, y, tile)
     assert animation.look.names == ("grad_output", "kernel", "grad_input")

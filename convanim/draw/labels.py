@@ -11,7 +11,7 @@ from typing import Any
 
 from ..compute.symbolic import ScatterExpressions, collect, forward_expression, forward_terms, scatter_expressions
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
-from ..paint.tiles import format_number
+from .numbers import format_number
 
 SHORT = 7  # longest expression written whole inside a cell; the sum line always has it whole
 

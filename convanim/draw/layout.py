@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..compute.spec import ConvSpec
 from ..compute.spec import pair_text as spec_pair_text
-from ..paint.tiles import Tiles
+from .painter import TextMetrics, line_height, text_width
 
 MAX_SHOWN = 4  # channels drawn per panel; more are summarised by a note
 TARGET_WIDTH = 1280  # the automatic cell size keeps a picture about this wide
@@ -202,7 +202,7 @@ def default_panels(spec: ConvSpec, names: tuple[str, str, str] = ("input", "kern
     ]
 
 
-def _caption_width(spec: ConvSpec, tiles: Tiles, size: int) -> int:
+def _caption_width(spec: ConvSpec, metrics: TextMetrics, size: int) -> int:
     """Room for the per-frame caption over the kernel panel (which filter, which channels)."""
     c, f = spec.in_channels, spec.out_channels
     if (c if spec.transposed else f) <= 1:
@@ -211,12 +211,13 @@ def _caption_width(spec: ConvSpec, tiles: Tiles, size: int) -> int:
     longest = (
         f"weights of channel {c - 1}" if spec.transposed else f"filter {f - 1} of {f} · sees channels {c - per}–{c - 1}"
     )
-    return tiles.text_width(longest, size) + 4
+    return text_width(metrics, longest, size) + 4
 
 
 def make_layout(
     spec: ConvSpec,
-    tiles: Tiles,
+    metrics: TextMetrics,
+    cell: int,
     values: bool,
     panels: list[Panel] | None = None,
     matrix: tuple[int, int] | None = None,
@@ -224,15 +225,14 @@ def make_layout(
 ) -> Layout:
     """Place ``panels`` (by default input, kernel, output) and, for the matrix view, a
     ``matrix`` of (rows, cols) with its input row above and output column beside it."""
-    cell = tiles.cell
     margin = max(12, cell // 2)
     gap = max(24, cell)
     title_size = max(13, min(18, round(cell * 0.42)))
     detail_size = max(11, title_size - 3)
     sub_size = max(10, title_size - 4)
-    title_h = tiles.line_height(title_size)
-    detail_h = tiles.line_height(detail_size)
-    sub_h = tiles.line_height(sub_size)
+    title_h = line_height(metrics, title_size)
+    detail_h = line_height(metrics, detail_size)
+    sub_h = line_height(metrics, sub_size)
     panels = panels if panels is not None else default_panels(spec)
 
     has_detail = any(p.detail for p in panels)
@@ -250,15 +250,15 @@ def make_layout(
         note = f"… {panel.count - len(channels)} more not shown" if panel.count > len(channels) else ""
         width = max(
             grid_w,
-            _caption_width(spec, tiles, detail_size) if panel.captioned else 0,
-            tiles.text_width(panel.title, title_size, bold=True),
-            tiles.text_width(panel.detail, detail_size) if panel.detail else 0,
-            tiles.text_width(note, sub_size) if note else 0,
+            _caption_width(spec, metrics, detail_size) if panel.captioned else 0,
+            text_width(metrics, panel.title, title_size, bold=True),
+            text_width(metrics, panel.detail, detail_size) if panel.detail else 0,
+            text_width(metrics, note, sub_size) if note else 0,
         )
         texts.append(Text(x, margin, panel.title, title_size, bold=True))
         if panel.detail:
             texts.append(Text(x, margin + title_h, panel.detail, detail_size, ink="ink_dim"))
-        if panel.captioned and _caption_width(spec, tiles, detail_size) and not panel.detail:
+        if panel.captioned and _caption_width(spec, metrics, detail_size) and not panel.detail:
             kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim", width=width)
         gx = x + (width - grid_w) // 2 if panel.role != "input" else x
         y = grids_top
@@ -296,8 +296,8 @@ def make_layout(
         vector_out = Grid(out_x, y, rows, 1, cell)
         width = max(
             width,
-            out_x + max(cell + 1, tiles.text_width(out_word, sub_size)) + margin,
-            2 * margin + tiles.text_width(title, title_size, bold=True),
+            out_x + max(cell + 1, text_width(metrics, out_word, sub_size)) + margin,
+            2 * margin + text_width(metrics, title, title_size, bold=True),
         )
         bottom = y + rows * cell + 1 + max(8, cell // 3)
     strip = None
@@ -305,7 +305,7 @@ def make_layout(
     height = bottom + margin // 2
     if values:
         width = max(width, MIN_WIDTH)  # room for the sum line
-        strip_h = tiles.line_height(strip_size)
+        strip_h = line_height(metrics, strip_size)
         strip = (margin, height, width - 2 * margin, strip_h)
         height += strip_h + margin
     else:

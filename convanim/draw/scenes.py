@@ -11,21 +11,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ..compute.spec import pair_text
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from ..errors import SpecError
-from ..paint.tiles import Tiles
 from ..plan.storyboard import Frame, Storyboard
 from .labels import Labels
 from .layout import Grid, Layout, auto_cell, default_panels, make_layout
-from .theme import RGB, THEMES
+from .painter import CellStyle, Medium, Painter, words_width
+from .theme import THEMES
 
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
-EDGE = 3  # px of the outlines around the window, the kernel and the current cell
 MAX_SIDE = 16_384  # px; GIF allows 65,535, no screen or slide needs this many
 MAX_PIXELS = 40_000_000
 
@@ -46,66 +44,16 @@ class Look:
             raise SpecError(f"‹cell_px› {self.cell_px} is out of range: use 8 to 200")
 
 
-class Canvas:
-    """The frame being drawn, the permanent layer under it, and the box changed since the last frame."""
-
-    def __init__(self, height: int, width: int, background: int) -> None:
-        self.persist = np.full((height, width), background, dtype=np.uint8)
-        self.pixels = self.persist.copy()
-        self._transient: list[Box] = []
-        self._dirty: Box | None = None
-
-    def _touch(self, box: Box) -> None:
-        d = self._dirty
-        self._dirty = box if d is None else (min(d[0], box[0]), min(d[1], box[1]), max(d[2], box[2]), max(d[3], box[3]))
-
-    def begin(self) -> None:
-        """Start a frame: take back the previous frame's highlights."""
-        self._dirty = None
-        for x0, y0, x1, y1 in self._transient:
-            self.pixels[y0:y1, x0:x1] = self.persist[y0:y1, x0:x1]
-            self._touch((x0, y0, x1, y1))
-        self._transient = []
-
-    def paste(self, tile: NDArray[np.uint8], x: int, y: int, permanent: bool = False) -> None:
-        h, w = tile.shape
-        box = (x, y, x + w, y + h)
-        self.pixels[y : y + h, x : x + w] = tile
-        if permanent:
-            self.persist[y : y + h, x : x + w] = tile
-        else:
-            self._transient.append(box)
-        self._touch(box)
-
-    def outline(self, box: Box, index: int, width: int = EDGE) -> None:
-        """A highlight frame of ``width`` px drawn inside ``box`` (transient)."""
-        x0, y0, x1, y1 = box
-        for part in (
-            (x0, y0, x1, y0 + width),
-            (x0, y1 - width, x1, y1),
-            (x0, y0, x0 + width, y1),
-            (x1 - width, y0, x1, y1),
-        ):
-            a, b, c, d = part
-            self.pixels[b:d, a:c] = index
-            self._transient.append(part)
-            self._touch(part)
-
-    @property
-    def dirty(self) -> Box | None:
-        return self._dirty
-
-
 class Scene(ABC):
-    """Shared set-up: tiles, layout, static picture, the sum line."""
+    """Shared set-up: layout, static picture, captions, the sum line; frames through a painter."""
 
-    def __init__(self, trace: Trace, look: Look) -> None:
+    def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
         self.trace = trace
         self.look = look
         self.theme = THEMES[look.theme]
         self.labels = Labels(trace, show=look.values)
-        cell = look.cell_px or self.auto_cell()
-        self.tiles = Tiles(self.theme, cell)
+        self.metrics = medium.metrics
+        self.cell_px = look.cell_px or self.auto_cell()
         self.layout: Layout = self.plan()
         width, height = self.layout.width, self.layout.height
         if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
@@ -113,41 +61,38 @@ class Scene(ABC):
                 f"the picture would be {width:,}x{height:,} px, over the limit of {MAX_SIDE:,} px a side and "
                 f"{MAX_PIXELS:,} px in all: use a smaller ‹cell_px› or ‹input_size›"
             )
-        self.canvas = Canvas(self.layout.height, self.layout.width, self.tiles.colour("background"))
+        self.painter: Painter = medium.painter(self.theme, self.cell_px, width, height)
         for text in self.layout.texts:
-            tile = self.tiles.text_tile(text.text, text.size, ink=text.ink, bold=text.bold)
-            self.canvas.paste(tile, text.x, text.y, permanent=True)
+            self.painter.text(text.x, text.y, text.text, text.size, ink=text.ink, bold=text.bold)
 
     def auto_cell(self) -> int:
-        """The cell size when --cell-px is not given."""
+        """The cell size when ‹cell_px› is not given."""
         return auto_cell(self.trace.spec, symbolic=self.labels.symbolic)
 
     def plan(self) -> Layout:
         """Where everything goes; scenes with other panels override this."""
         return make_layout(
-            self.trace.spec, self.tiles, self.look.values, default_panels(self.trace.spec, self.look.names)
+            self.trace.spec,
+            self.metrics,
+            self.cell_px,
+            self.look.values,
+            default_panels(self.trace.spec, self.look.names),
         )
 
-    @property
-    def palette(self) -> list[RGB]:
-        return self.tiles.colours
-
-    def cell(self, grid: Grid, row: int, col: int, tile: NDArray[np.uint8], permanent: bool = False) -> None:
+    def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
         x, y = grid.origin(row, col)
-        self.canvas.paste(tile, x, y, permanent)
+        self.painter.cell(x, y, style, permanent)
 
     def captions(self, slices: dict[int, str], filter_text: str) -> None:
         """Per-frame captions of the kernel panel: what each slice meets, which filter works."""
-        layout, tiles = self.layout, self.tiles
+        layout = self.layout
         for index, text in slices.items():
             where = layout.captions.get(index)
             if where is not None:
-                tile = tiles.words_tile(text.split(), where.size, where.width, ink=where.ink)
-                self.canvas.paste(tile, where.x, where.y)
+                self.painter.words(where.x, where.y, text.split(), where.size, where.width, ink=where.ink)
         where = layout.kernel_caption
         if where is not None and filter_text:
-            tile = tiles.words_tile(filter_text.split(), where.size, where.width, ink=where.ink)
-            self.canvas.paste(tile, where.x, where.y)
+            self.painter.words(where.x, where.y, filter_text.split(), where.size, where.width, ink=where.ink)
 
     def sum_line(self, parts: list[str], tail: str, gap: str = "… +", fallback: list[str] | None = None) -> None:
         """Write ``parts`` then ``tail`` on the sum line, fitted to its width.
@@ -160,43 +105,38 @@ class Scene(ABC):
             return
         x, y, width, _ = self.layout.strip
         size = self.layout.strip_size
-        tiles = self.tiles
+        metrics = self.metrics
 
         def words_of(chosen: list[str]) -> list[str]:
             return [w for part in chosen for w in part.split(" ") if w] + tail.split()
 
         words = words_of(parts)
-        if tiles.words_width(words, size) > width and len(parts) > 2:
+        if words_width(metrics, words, size) > width and len(parts) > 2:
             # Keep the head and the last part; drop from the middle until it fits.
             for keep in range(len(parts) - 2, 0, -1):
                 words = words_of([*parts[:keep], gap, parts[-1]])
-                if tiles.words_width(words, size) <= width:
+                if words_width(metrics, words, size) <= width:
                     break
-        if tiles.words_width(words, size) > width and fallback is not None:
+        if words_width(metrics, words, size) > width and fallback is not None:
             words = words_of(fallback)
-        while len(words) > 1 and tiles.words_width(words, size) > width:
+        while len(words) > 1 and words_width(metrics, words, size) > width:
             # Still too long: end with an ellipsis at a word boundary.
             words = [*words[:-2], "…"] if words[-1] == "…" else [*words[:-1], "…"]
-        self.canvas.paste(tiles.words_tile(words, size, width), x, y)
+        self.painter.words(x, y, words, size, width)
 
-    def frames(self, board: Storyboard) -> Iterator[tuple[NDArray[np.uint8], Box | None, int]]:
-        """Draw each frame of ``board``: (pixels, changed box or None for all, duration ms).
-
-        The pixels array is reused: copy it to keep a frame.
-        """
-        first = True
+    def frames(self, board: Storyboard) -> Iterator[Any]:
+        """Draw each frame of ``board``; yields what the painter makes of each (see Painter.end)."""
         for frame in board:
             self.draw(frame)
-            yield self.canvas.pixels, (None if first else self.canvas.dirty), frame.duration_ms
-            first = False
+            yield self.painter.end(frame.duration_ms)
 
-    def still(self, board: Storyboard, index: int) -> NDArray[np.uint8]:
-        """Frame ``index`` of ``board`` alone (the steps before it are applied, not encoded)."""
+    def still(self, board: Storyboard, index: int) -> Any:
+        """Frame ``index`` of ``board`` alone (the steps before it are applied, not drawn)."""
         target = board.frame(index)
         for step in range(target.step):
             self.advance(step)
         self.draw(target)
-        return self.canvas.pixels.copy()
+        return self.painter.end(target.duration_ms)
 
     @abstractmethod
     def advance(self, step: int) -> None:
@@ -210,12 +150,12 @@ class Scene(ABC):
 class ForwardScene(Scene):
     """A forward convolution: the window slides over the padded input, the output fills in."""
 
-    def __init__(self, trace: Trace, look: Look) -> None:
-        super().__init__(trace, look)
+    def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
+        super().__init__(trace, look, medium)
         assert isinstance(trace.steps, ForwardSteps)
         self.steps: ForwardSteps = trace.steps
         spec = trace.spec
-        tiles, labels = self.tiles, self.labels
+        labels = self.labels
         ph, pw = spec.padding
         h, w = spec.input_size
         for c, grid in self.layout.inputs.items():
@@ -223,14 +163,10 @@ class ForwardScene(Scene):
                 for q in range(grid.cols):
                     text = labels.input(c, r, q, padded=True)
                     inside = ph <= r < ph + h and pw <= q < pw + w
-                    tile = (
-                        tiles.cell_tile("input_fill", text)
-                        if inside
-                        else tiles.cell_tile("pad_fill", text, ink="ink_dim")
-                    )
+                    tile = CellStyle("input_fill", text) if inside else CellStyle("pad_fill", text, ink="ink_dim")
                     self.cell(grid, r, q, tile, permanent=True)
         self._draw_kernel(0, None, permanent=True)
-        blank = tiles.cell_tile("output_empty")
+        blank = CellStyle("output_empty")
         for grid in self.layout.outputs.values():
             for r in range(grid.rows):
                 for q in range(grid.cols):
@@ -247,20 +183,20 @@ class ForwardScene(Scene):
                 for q in range(grid.cols):
                     fill = "term_fill" if current == (cl, r, q) else "kernel_fill"
                     text = self.labels.weight((f, cl, r, q))
-                    self.cell(grid, r, q, self.tiles.cell_tile(fill, text), permanent)
+                    self.cell(grid, r, q, CellStyle(fill, text), permanent)
 
     def advance(self, step: int) -> None:
         """Make step ``step``'s output cell part of the permanent picture."""
         f, r, q = (int(v) for v in self.steps.output_cells[step])
         grid = self.layout.outputs.get(f)
         if grid is not None:
-            tile = self.tiles.cell_tile("output_fill", self.labels.forward_cell(step))
+            tile = CellStyle("output_fill", self.labels.forward_cell(step))
             self.cell(grid, r, q, tile, permanent=True)
         self.done = max(self.done, step + 1)
 
     def draw(self, frame: Frame) -> None:
-        canvas, tiles, steps, labels = self.canvas, self.tiles, self.steps, self.labels
-        canvas.begin()
+        steps, labels = self.steps, self.labels
+        self.painter.begin()
         n, term = frame.step, frame.term
         while self.done < n:
             self.advance(self.done)
@@ -277,14 +213,15 @@ class ForwardScene(Scene):
             fill = "term_fill" if term == k else ("window_pad_fill" if padding else "window_fill")
             corner = labels.weight((f, *(int(v) for v in kernel_cells[k])))
             ink = "ink_dim" if padding else "ink"
-            tile = tiles.cell_tile(fill, labels.input(c, r, q, padded=True), ink=ink, corner=corner)
+            tile = CellStyle(fill, labels.input(c, r, q, padded=True), ink=ink, corner=corner)
             self.cell(grid, r, q, tile)
-        edge = tiles.colour("window_edge")
         for c, grid in self.layout.inputs.items():
             on = cells[:, 0] == c
             if on.any():
                 rows, cols = cells[on, 1], cells[on, 2]
-                canvas.outline(grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())), edge)
+                self.painter.outline(
+                    grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())), "window_edge"
+                )
         # The filter at work, and which input channel each of its slices meets.
         if self.trace.spec.out_channels > 1 or term is not None:
             self._draw_kernel(f, term)
@@ -297,15 +234,14 @@ class ForwardScene(Scene):
             {cl: f"× channel {first + cl}" for cl in range(self.groups_in)},
             f"filter {f} of {self.trace.spec.out_channels}{sees}",
         )
-        kernel_edge = tiles.colour("kernel_edge")
         for grid in self.layout.kernels.values():
-            canvas.outline(grid.box(0, 0, grid.rows - 1, grid.cols - 1), kernel_edge)
+            self.painter.outline(grid.box(0, 0, grid.rows - 1, grid.cols - 1), "kernel_edge")
         # The output cell: its value, or the partial sum so far.
         grid = self.layout.outputs.get(f)
         if grid is not None:
             text = labels.forward_cell(n, term)
-            self.cell(grid, orow, ocol, tiles.cell_tile("output_current", text, bold=True))
-            canvas.outline(grid.box(orow, ocol, orow, ocol), tiles.colour("output_edge"))
+            self.cell(grid, orow, ocol, CellStyle("output_current", text, bold=True))
+            self.painter.outline(grid.box(orow, ocol, orow, ocol), "output_edge")
         self._write_sum(n, term, f, orow, ocol)
 
     def _write_sum(self, n: int, term: int | None, f: int, row: int, col: int) -> None:
@@ -347,16 +283,15 @@ class ForwardScene(Scene):
 class ScatterScene(Scene):
     """A transposed convolution: each input cell stamps value × kernel into the canvas; overlaps sum."""
 
-    def __init__(self, trace: Trace, look: Look) -> None:
-        super().__init__(trace, look)
+    def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
+        super().__init__(trace, look, medium)
         assert isinstance(trace.steps, ScatterSteps)
         self.steps: ScatterSteps = trace.steps
         spec = trace.spec
-        tiles = self.tiles
         for c, grid in self.layout.inputs.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    tile = tiles.cell_tile("input_fill", self.labels.input(c, r, q, padded=False))
+                    tile = CellStyle("input_fill", self.labels.input(c, r, q, padded=False))
                     self.cell(grid, r, q, tile, True)
         self._draw_kernel(0, permanent=True)
         top, left, height, width = self.steps.crop
@@ -366,7 +301,7 @@ class ScatterScene(Scene):
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     fill = "output_empty" if self.inside[r, q] else "cropped_fill"
-                    self.cell(grid, r, q, tiles.cell_tile(fill), permanent=True)
+                    self.cell(grid, r, q, CellStyle(fill), permanent=True)
         self.hits = np.zeros((spec.out_channels, *spec.canvas_size), dtype=np.int32)
         self.done = 0
 
@@ -374,15 +309,15 @@ class ScatterScene(Scene):
         for j, grid in self.layout.kernels.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    tile = self.tiles.cell_tile("kernel_fill", self.labels.weight((c, j, r, q)))
+                    tile = CellStyle("kernel_fill", self.labels.weight((c, j, r, q)))
                     self.cell(grid, r, q, tile, permanent)
 
-    def _canvas_tile(self, f: int, r: int, q: int, text: str, current: bool) -> NDArray[np.uint8]:
+    def _canvas_tile(self, f: int, r: int, q: int, text: str, current: bool) -> CellStyle:
         if not self.inside[r, q]:
-            return self.tiles.cell_tile("cropped_fill", text, ink="ink_dim")
+            return CellStyle("cropped_fill", text, ink="ink_dim")
         overlap = self.hits[f, r, q] > 1
         fill = "overlap_fill" if overlap else ("stamp_fill" if current else "output_fill")
-        return self.tiles.cell_tile(fill, text, bold=current)
+        return CellStyle(fill, text, bold=current)
 
     def advance(self, step: int) -> None:
         """Make stamp ``step`` part of the permanent canvas (its running sums, overlaps marked)."""
@@ -408,8 +343,8 @@ class ScatterScene(Scene):
                     self.cell(grid, int(r), int(q), tile, permanent)
 
     def draw(self, frame: Frame) -> None:
-        canvas, tiles, steps = self.canvas, self.tiles, self.steps
-        canvas.begin()
+        steps = self.steps
+        self.painter.begin()
         n = frame.step
         while self.done < min(n, len(steps)):
             self.advance(self.done)
@@ -421,8 +356,8 @@ class ScatterScene(Scene):
         grid = self.layout.inputs.get(c)
         if grid is not None:
             text = self.labels.scatter_input(n)
-            self.cell(grid, i, j, tiles.cell_tile("window_fill", text, bold=True))
-            canvas.outline(grid.box(i, j, i, j), tiles.colour("window_edge"))
+            self.cell(grid, i, j, CellStyle("window_fill", text, bold=True))
+            self.painter.outline(grid.box(i, j, i, j), "window_edge")
         if self.trace.spec.in_channels > 1:
             self._draw_kernel(c)
         spec = self.trace.spec
@@ -430,7 +365,7 @@ class ScatterScene(Scene):
         group_first = c // (spec.in_channels // spec.groups) * per
         self.captions({j: f"→ map {group_first + j}" for j in range(per)}, f"weights of channel {c}")
         for kgrid in self.layout.kernels.values():
-            canvas.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), tiles.colour("kernel_edge"))
+            self.painter.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), "kernel_edge")
         # The stamp: running sums after this step; cells hit before are overlaps.
         rows, cols = steps.rows[n], steps.cols[n]
         for f in steps.output_channels[n]:
@@ -441,7 +376,7 @@ class ScatterScene(Scene):
             ogrid = self.layout.outputs.get(int(f))
             if ogrid is not None:
                 box = ogrid.box(int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1]))
-                canvas.outline(box, tiles.colour("window_edge"))
+                self.painter.outline(box, "window_edge")
         self._write_sum(n)
 
     def _write_sum(self, n: int) -> None:
@@ -480,15 +415,15 @@ class ScatterScene(Scene):
 
     def _draw_crop(self) -> None:
         """The last frame: the output inside the crop (bias added), the cut cells left grey."""
-        spec, tiles, trace = self.trace.spec, self.tiles, self.trace
+        spec, trace = self.trace.spec, self.trace
         top, left, height, width = self.steps.crop
         for f, grid in self.layout.outputs.items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     if self.inside[r, q]:  # cells cut away keep their grey sums: what the crop drops
-                        tile = tiles.cell_tile("output_current", self.labels.output(f, r - top, q - left))
+                        tile = CellStyle("output_current", self.labels.output(f, r - top, q - left))
                         self.cell(grid, r, q, tile)
-            self.canvas.outline(grid.box(top, left, top + height - 1, left + width - 1), tiles.colour("output_edge"))
+            self.painter.outline(grid.box(top, left, top + height - 1, left + width - 1), "output_edge")
         if not self.look.values:
             return
         parts = []
@@ -501,8 +436,3 @@ class ScatterScene(Scene):
         ho, wo = spec.output_size
         head = "crop the canvas" + (": " + ", ".join(parts) if parts else "")
         self.sum_line([head], f" → {wo if spec.is_1d else f'{ho}×{wo}'}")
-
-
-def scene(trace: Trace, look: Look) -> Scene:
-    """The scene that draws ``trace``: forward or scatter."""
-    return ScatterScene(trace, look) if trace.spec.transposed else ForwardScene(trace, look)

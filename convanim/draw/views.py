@@ -22,9 +22,10 @@ from ..compute.backward import backward
 from ..compute.spec import pair_text
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from ..errors import SpecError
-from ..paint.tiles import Tiles, format_number
 from ..plan.storyboard import Frame
 from .layout import Layout, Panel, auto_cell, default_panels, make_layout
+from .numbers import format_number
+from .painter import CellStyle, Medium
 from .scenes import ForwardScene, Look, ScatterScene, Scene
 
 MAX_MATRIX_CELLS = 2_500  # entries the matrix view draws; larger matrices are unreadable anyway
@@ -33,7 +34,7 @@ MAX_MATRIX_CELLS = 2_500  # entries the matrix view draws; larger matrices are u
 class GradWeightScene(Scene):
     """Backward pass for the weights of a forward convolution: ``grad_weight += g × window``."""
 
-    def __init__(self, trace: Trace, look: Look, grad_output: NDArray[Any]) -> None:
+    def __init__(self, trace: Trace, look: Look, medium: Medium, grad_output: NDArray[Any]) -> None:
         if trace.spec.transposed:
             raise SpecError(
                 "‹grad› weight is drawn for a forward convolution: drop ‹transposed› "
@@ -42,7 +43,7 @@ class GradWeightScene(Scene):
         if trace.symbols is not None:
             raise SpecError("‹grad› draws numbers: drop ‹values› symbolic")
         self.result = backward(trace, grad_output)
-        super().__init__(trace, look)
+        super().__init__(trace, look, medium)
         assert isinstance(trace.steps, ForwardSteps)
         self.steps: ForwardSteps = trace.steps
         n, t = self.steps.products.shape
@@ -53,7 +54,7 @@ class GradWeightScene(Scene):
         starts = np.searchsorted(filters, filters)  # first step of the same filter
         before = np.where(starts[:, None] > 0, running[np.maximum(starts - 1, 0)], 0)
         self.running = running - before
-        tiles, labels = self.tiles, self.labels
+        labels = self.labels
         ph, pw = trace.spec.padding
         h, w = trace.spec.input_size
         for c, grid in self.layout.grids["input"].items():
@@ -61,13 +62,13 @@ class GradWeightScene(Scene):
                 for q in range(grid.cols):
                     inside = ph <= r < ph + h and pw <= q < pw + w
                     fill, ink = ("input_fill", "ink") if inside else ("pad_fill", "ink_dim")
-                    self.cell(grid, r, q, tiles.cell_tile(fill, labels.input(c, r, q, padded=True), ink=ink), True)
+                    self.cell(grid, r, q, CellStyle(fill, labels.input(c, r, q, padded=True), ink=ink), True)
         for f, grid in self.layout.grids["grad_output"].items():
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     text = format_number(grad_output[f, r, q]) if look.values else ""
-                    self.cell(grid, r, q, tiles.cell_tile("output_fill", text), True)
-        zero = tiles.cell_tile("kernel_fill", "0" if look.values else "")
+                    self.cell(grid, r, q, CellStyle("output_fill", text), True)
+        zero = CellStyle("kernel_fill", "0" if look.values else "")
         for grid in self.layout.grids["grad_weight"].values():
             for r in range(grid.rows):
                 for q in range(grid.cols):
@@ -88,7 +89,7 @@ class GradWeightScene(Scene):
             Panel("grad_output", f"grad_output {size}", "", spec.out_channels, ho, wo, "map"),
             Panel("grad_weight", f"grad_weight {ksize}{stride}", "", cg, kh, kw, "slice"),
         ]
-        return make_layout(spec, self.tiles, self.look.values, panels)
+        return make_layout(spec, self.metrics, self.cell_px, self.look.values, panels)
 
     def _weights(self, n: int, fill: str, permanent: bool) -> None:
         kernel_cells = self.steps.kernel_cells
@@ -97,15 +98,15 @@ class GradWeightScene(Scene):
             grid = self.layout.grids["grad_weight"].get(cl)
             if grid is not None:
                 text = format_number(self.running[n, k]) if self.look.values else ""
-                self.cell(grid, r, q, self.tiles.cell_tile(fill, text, bold=not permanent), permanent)
+                self.cell(grid, r, q, CellStyle(fill, text, bold=not permanent), permanent)
 
     def advance(self, step: int) -> None:
         self._weights(step, "kernel_fill", permanent=True)
         self.done = max(self.done, step + 1)
 
     def draw(self, frame: Frame) -> None:
-        canvas, tiles, steps = self.canvas, self.tiles, self.steps
-        canvas.begin()
+        steps = self.steps
+        self.painter.begin()
         n = frame.step
         while self.done < n:
             self.advance(self.done)
@@ -118,21 +119,21 @@ class GradWeightScene(Scene):
             if grid is not None:
                 fill, ink = ("window_pad_fill", "ink_dim") if steps.in_padding[n, k] else ("window_fill", "ink")
                 text = self.labels.input(c, r, q, padded=True)
-                self.cell(grid, r, q, tiles.cell_tile(fill, text, ink=ink))
+                self.cell(grid, r, q, CellStyle(fill, text, ink=ink))
         for c, grid in self.layout.grids["input"].items():
             on = cells[:, 0] == c
             if on.any():
                 rows, cols = cells[on, 1], cells[on, 2]
                 box = grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max()))
-                canvas.outline(box, tiles.colour("window_edge"))
+                self.painter.outline(box, "window_edge")
         grid = self.layout.grids["grad_output"].get(f)
         if grid is not None:
             text = format_number(g) if self.look.values else ""
-            self.cell(grid, orow, ocol, tiles.cell_tile("output_current", text, bold=True))
-            canvas.outline(grid.box(orow, ocol, orow, ocol), tiles.colour("output_edge"))
+            self.cell(grid, orow, ocol, CellStyle("output_current", text, bold=True))
+            self.painter.outline(grid.box(orow, ocol, orow, ocol), "output_edge")
         self._weights(n, "stamp_fill", permanent=False)
         for wgrid in self.layout.grids["grad_weight"].values():
-            canvas.outline(wgrid.box(0, 0, wgrid.rows - 1, wgrid.cols - 1), tiles.colour("kernel_edge"))
+            self.painter.outline(wgrid.box(0, 0, wgrid.rows - 1, wgrid.cols - 1), "kernel_edge")
         if self.look.values:
             where = f"({ocol})" if self.trace.spec.is_1d else f"({orow}, {ocol})"
             if self.trace.spec.out_channels > 1:
@@ -148,15 +149,16 @@ class _MatrixMixin:
 
     trace: Trace
     look: Look
-    tiles: Any
+    metrics: Any
+    cell_px: int
     labels: Any
     layout: Layout
 
     shape: tuple[int, int]
 
-    def __init__(self, trace: Trace, look: Look) -> None:
+    def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
         self.shape = conv_matrix_for_picture(trace)  # the layout needs it before the scene draws
-        super().__init__(trace, look)  # type: ignore[call-arg]  # the scene after this mixin in the MRO
+        super().__init__(trace, look, medium)  # type: ignore[call-arg]  # the scene after this mixin in the MRO
         self._index_entries()
 
     def auto_cell(self) -> int:
@@ -165,7 +167,13 @@ class _MatrixMixin:
     def plan(self) -> Layout:
         spec = self.trace.spec
         return make_layout(
-            spec, self.tiles, self.look.values, default_panels(spec, self.look.names), self.shape, self._matrix_titles()
+            spec,
+            self.metrics,
+            self.cell_px,
+            self.look.values,
+            default_panels(spec, self.look.names),
+            self.shape,
+            self._matrix_titles(),
         )
 
     def _matrix_titles(self) -> tuple[str, str, str]:
@@ -236,15 +244,15 @@ def _matrix_cell(spec: Any, rows: int, cols: int) -> int:
 class MatrixForwardScene(_MatrixMixin, ForwardScene):
     """A convolution, and the same computation as ``C × padded input``."""
 
-    def __init__(self, trace: Trace, look: Look) -> None:
-        super().__init__(trace, look)
-        tiles, labels = self.tiles, self.labels
+    def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
+        super().__init__(trace, look, medium)
+        labels = self.labels
         layout = self.layout
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None
         hp, wp = trace.spec.padded_input_size
         for row, col in self.entries:
-            self.cell(layout.matrix, row, col, tiles.cell_tile("kernel_fill", self._weight_text(row, col)), True)
-        empty = tiles.cell_tile("output_empty")
+            self.cell(layout.matrix, row, col, CellStyle("kernel_fill", self._weight_text(row, col)), True)
+        empty = CellStyle("output_empty")
         for row in range(layout.matrix.rows):
             for col in range(layout.matrix.cols):
                 if (row, col) not in self.entries:
@@ -257,68 +265,61 @@ class MatrixForwardScene(_MatrixMixin, ForwardScene):
             r, q = divmod(rest, wp)
             inside = ph <= r < ph + h and pw <= q < pw + w
             fill, ink = ("input_fill", "ink") if inside else ("pad_fill", "ink_dim")
-            self.cell(
-                layout.vector_in, 0, col, tiles.cell_tile(fill, labels.input(c, r, q, padded=True), ink=ink), True
-            )
+            self.cell(layout.vector_in, 0, col, CellStyle(fill, labels.input(c, r, q, padded=True), ink=ink), True)
 
     def advance(self, step: int) -> None:
         super().advance(step)
         grid = self.layout.vector_out
         assert grid is not None
-        self.cell(grid, step, 0, self.tiles.cell_tile("output_fill", self.labels.forward_cell(step)), True)
+        self.cell(grid, step, 0, CellStyle("output_fill", self.labels.forward_cell(step)), True)
 
     def draw(self, frame: Frame) -> None:
         super().draw(frame)
-        layout, tiles, steps = self.layout, self.tiles, self.steps
+        layout, steps = self.layout, self.steps
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None
         n, term = frame.step, frame.term
         hp, wp = self.trace.spec.padded_input_size
         for k, (c, r, q) in enumerate(steps.input_cells[n]):
             col = (int(c) * hp + int(r)) * wp + int(q)
             fill = "term_fill" if term == k else "window_fill"
-            self.cell(layout.matrix, n, col, tiles.cell_tile(fill, self._weight_text(n, col)))
+            self.cell(layout.matrix, n, col, CellStyle(fill, self._weight_text(n, col)))
             text = self.labels.input(int(c), int(r), int(q), padded=True)
             padding = bool(steps.in_padding[n, k]) and term != k
             ink = "ink_dim" if padding else "ink"
             fill = "window_pad_fill" if padding else fill
-            self.cell(layout.vector_in, 0, col, tiles.cell_tile(fill, text, ink=ink))
-        self.canvas.outline(layout.matrix.box(n, 0, n, layout.matrix.cols - 1), tiles.colour("window_edge"))
-        self.cell(
-            layout.vector_out, n, 0, tiles.cell_tile("output_current", self.labels.forward_cell(n, term), bold=True)
-        )
-        self.canvas.outline(layout.vector_out.box(n, 0, n, 0), tiles.colour("output_edge"))
+            self.cell(layout.vector_in, 0, col, CellStyle(fill, text, ink=ink))
+        self.painter.outline(layout.matrix.box(n, 0, n, layout.matrix.cols - 1), "window_edge")
+        self.cell(layout.vector_out, n, 0, CellStyle("output_current", self.labels.forward_cell(n, term), bold=True))
+        self.painter.outline(layout.vector_out.box(n, 0, n, 0), "output_edge")
 
 
 class MatrixScatterScene(_MatrixMixin, ScatterScene):
     """A transposed convolution, and the same computation as ``Cᵀ × input``: column n is stamp n."""
 
-    def __init__(self, trace: Trace, look: Look) -> None:
-        super().__init__(trace, look)
-        tiles, labels = self.tiles, self.labels
+    def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
+        super().__init__(trace, look, medium)
+        labels = self.labels
         layout = self.layout
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None
-        empty = tiles.cell_tile("output_empty")
+        empty = CellStyle("output_empty")
         for row in range(layout.matrix.rows):
             for col in range(layout.matrix.cols):
                 fill = "kernel_fill" if (row, col) in self.entries else "output_empty"
-                tile = tiles.cell_tile(fill, self._weight_text(row, col)) if fill == "kernel_fill" else empty
+                tile = CellStyle(fill, self._weight_text(row, col)) if fill == "kernel_fill" else empty
                 self.cell(layout.matrix, row, col, tile, True)
             self.cell(layout.vector_out, row, 0, self._canvas_row_tile(row, ""), True)
         h, w = trace.spec.input_size
         for col in range(layout.matrix.cols):
             c, rest = divmod(col, h * w)
             r, q = divmod(rest, w)
-            self.cell(
-                layout.vector_in, 0, col, tiles.cell_tile("input_fill", labels.input(c, r, q, padded=False)), True
-            )
+            self.cell(layout.vector_in, 0, col, CellStyle("input_fill", labels.input(c, r, q, padded=False)), True)
 
-    def _canvas_row_tile(self, row: int, text: str, fill: str = "output_empty") -> NDArray[np.uint8]:
+    def _canvas_row_tile(self, row: int, text: str, fill: str = "output_empty") -> CellStyle:
         hc, wc = self.trace.spec.canvas_size
         r, q = divmod(row % (hc * wc), wc)
-        tiles: Tiles = self.tiles
         if not self.inside[r, q]:
-            return tiles.cell_tile("cropped_fill", text, ink="ink_dim")
-        return tiles.cell_tile(fill, text)
+            return CellStyle("cropped_fill", text, ink="ink_dim")
+        return CellStyle(fill, text)
 
     def _rows_of(self, n: int) -> list[tuple[int, int, int, int]]:
         """(matrix row, a, i, j) of each canvas cell stamp ``n`` touches."""
@@ -344,28 +345,34 @@ class MatrixScatterScene(_MatrixMixin, ScatterScene):
 
     def draw(self, frame: Frame) -> None:
         super().draw(frame)
-        layout, tiles = self.layout, self.tiles
+        layout = self.layout
         assert layout.matrix is not None and layout.vector_in is not None and layout.vector_out is not None
         n = frame.step
         if frame.crop:
             return
         for row, a, i, j in self._rows_of(n):
-            self.cell(layout.matrix, row, n, tiles.cell_tile("window_fill", self._weight_text(row, n)))
+            self.cell(layout.matrix, row, n, CellStyle("window_fill", self._weight_text(row, n)))
             text = self.labels.running_cell(n, a, i, j)
             self.cell(layout.vector_out, row, 0, self._canvas_row_tile(row, text, "stamp_fill"))
-        self.cell(layout.vector_in, 0, n, tiles.cell_tile("window_fill", self.labels.scatter_input(n), bold=True))
-        self.canvas.outline(layout.matrix.box(0, n, layout.matrix.rows - 1, n), tiles.colour("window_edge"))
-        self.canvas.outline(layout.vector_in.box(0, n, 0, n), tiles.colour("window_edge"))
+        self.cell(layout.vector_in, 0, n, CellStyle("window_fill", self.labels.scatter_input(n), bold=True))
+        self.painter.outline(layout.matrix.box(0, n, layout.matrix.rows - 1, n), "window_edge")
+        self.painter.outline(layout.vector_in.box(0, n, 0, n), "window_edge")
 
 
-def make_scene(trace: Trace, look: Look, view: str = "conv", grad_output: NDArray[Any] | None = None) -> Scene:
+def make_scene(
+    trace: Trace, look: Look, medium: Medium, view: str = "conv", grad_output: NDArray[Any] | None = None
+) -> Scene:
     """The scene for a view: ``conv`` (the default picture), ``matrix`` or ``grad_weight``."""
     if view == "matrix":
-        return MatrixScatterScene(trace, look) if trace.spec.transposed else MatrixForwardScene(trace, look)
+        return (
+            MatrixScatterScene(trace, look, medium)
+            if trace.spec.transposed
+            else MatrixForwardScene(trace, look, medium)
+        )
     if view == "grad_weight":
         assert grad_output is not None
-        return GradWeightScene(trace, look, grad_output)
-    return ScatterScene(trace, look) if trace.spec.transposed else ForwardScene(trace, look)
+        return GradWeightScene(trace, look, medium, grad_output)
+    return ScatterScene(trace, look, medium) if trace.spec.transposed else ForwardScene(trace, look, medium)
 
 
 __all__ = ["GradWeightScene", "MatrixForwardScene", "MatrixScatterScene", "make_scene"]

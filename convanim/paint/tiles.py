@@ -1,48 +1,25 @@
-"""Pre-rendered pieces of a frame as palette-index arrays, made once and reused.
+"""Pre-rendered pieces of a raster frame as palette-index arrays, made once and reused.
 
-A frame is composed with numpy by pasting these tiles, so text is laid out once per distinct
-(cell look, number) rather than once per frame. Text uses the DejaVu fonts shipped inside the
-package, loaded by path with Pillow's BASIC layout engine: the same pixels on every machine.
+A frame is composed with numpy by pasting these tiles, so text is rasterised once per distinct
+(cell look, number) rather than once per frame. Where each piece of text goes comes from the
+painter seam (:func:`~convanim.draw.painter.cell_text`, :func:`~convanim.draw.painter.place_words`),
+so the raster puts every word where the vector painters do.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from ..draw.painter import CellStyle, TextPlace, cell_text, line_height, place_words
 from ..draw.theme import RGB, Theme
+from .fonts import METRICS, font
 from .palette import palette
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
 Index = NDArray[np.uint8]
-
-
-@lru_cache(maxsize=64)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans at ``size`` px, by path, with the BASIC layout engine (no Raqm)."""
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return ImageFont.truetype(str(FONT_DIR / name), size, layout_engine=ImageFont.Layout.BASIC)
-
-
-def format_number(value: Any) -> str:
-    """A cell's number: integers as they are, floats to 2 decimals at most, a true minus sign."""
-    return _format(float(value))
-
-
-@lru_cache(maxsize=4096)
-def _format(number: float) -> str:
-    if number.is_integer() and abs(number) < 1e15:
-        text = str(int(number))
-    else:
-        text = f"{number:.2f}".rstrip("0").rstrip(".")
-        if text in ("-0", ""):
-            text = "0"
-    return text.replace("-", "−")
 
 
 class Tiles:
@@ -54,12 +31,9 @@ class Tiles:
         self.colours = palette(theme)
         self.rgb = np.array(self.colours, dtype=np.int32)
         self.index = {rgb: i for i, rgb in enumerate(self.colours)}
-        self.value_size = max(8, round(cell * 0.4))
-        self.corner_size = max(7, round(cell * 0.27))
-        self._cells: dict[tuple[Any, ...], Index] = {}
+        self._cells: dict[CellStyle, Index] = {}
         self._luts: dict[tuple[str, str], Index] = {}
         self._masks: dict[tuple[str, int, bool], Index] = {}
-        self._words: dict[tuple[str, int], tuple[Index, int]] = {}
 
     # -- colour mapping ---------------------------------------------------------------------
 
@@ -86,7 +60,7 @@ class Tiles:
         return table
 
     def mask(self, text: str, size: int, bold: bool = False) -> NDArray[np.uint8]:
-        """Coverage of ``text`` (0..255), cropped to one line's height and the text's advance."""
+        """Coverage of ``text`` (0..255), one line high; the pen starts at (1, 1 + ascent)."""
         key = (text, size, bold)
         found = self._masks.get(key)
         if found is not None:
@@ -102,12 +76,6 @@ class Tiles:
 
     # -- tiles ------------------------------------------------------------------------------
 
-    def fitted_size(self, text: str, size: int, width: int, bold: bool = False) -> int:
-        """The largest font size up to ``size`` whose rendering of ``text`` fits ``width`` px."""
-        while size > 6 and font(size, bold).getlength(text) > width:
-            size -= 1
-        return size
-
     def _stamp(self, tile: NDArray[np.uint8], mask: NDArray[np.uint8], x: int, y: int, fill: str, ink: str) -> None:
         """Draw ``mask`` in ``ink`` onto ``tile`` (uniformly ``fill`` there) at (x, y), clipped."""
         h, w = tile.shape
@@ -120,42 +88,24 @@ class Tiles:
         ink_pixels = part > 0
         region[ink_pixels] = self.lut(fill, ink)[part[ink_pixels]]
 
-    def cell_tile(
-        self,
-        fill: str,
-        text: str = "",
-        ink: str = "ink",
-        corner: str = "",
-        corner_ink: str = "weight_ink",
-        bold: bool = False,
-    ) -> Index:
+    def _pen(self, tile: Index, place: TextPlace, fill: str) -> None:
+        """Draw ``place``'s text with its pen at (x, baseline) in the tile."""
+        mask = self.mask(place.text, place.size, place.bold)
+        y = place.baseline - 1 - METRICS.ascent(place.size, place.bold)
+        self._stamp(tile, mask, place.x - 1, y, fill, place.ink)
+
+    def cell_tile(self, style: CellStyle) -> Index:
         """A (cell+1)-px square: border, fill, a centred number and an optional corner note."""
-        key = (fill, text, ink, corner, corner_ink, bold)
-        tile = self._cells.get(key)
+        tile = self._cells.get(style)
         if tile is not None:
             return tile
         size = self.cell + 1
-        tile = np.full((size, size), self.colour(fill), dtype=np.uint8)
+        tile = np.full((size, size), self.colour(style.fill), dtype=np.uint8)
         grid = self.colour("grid")
         tile[0, :] = tile[-1, :] = tile[:, 0] = tile[:, -1] = grid
-        if text:
-            font_size = self.fitted_size(text, self.value_size, self.cell - 4, bold)
-            mask = self.mask(text, font_size, bold)
-            ascent, _descent = font(font_size, bold).getmetrics()
-            # Centre the digits' box (ascent of a digit is about 0.73 of the size).
-            glyph_top = 1 + ascent - round(font_size * 0.73)
-            glyph_height = round(font_size * 0.73)
-            shift = round(self.cell * 0.1) if corner else 0
-            x = (size - mask.shape[1]) // 2 - shift
-            y = (size - glyph_height) // 2 - glyph_top - shift
-            self._stamp(tile, mask, x, y, fill, ink)
-        if corner:
-            font_size = self.fitted_size(corner, self.corner_size, self.cell // 2 + 2, bold=True)
-            mask = self.mask(corner, font_size, True)
-            ascent, _ = font(font_size, True).getmetrics()
-            glyph_bottom = 1 + ascent
-            self._stamp(tile, mask, size - mask.shape[1] - 1, size - 3 - glyph_bottom, fill, corner_ink)
-        self._cells[key] = tile
+        for place in cell_text(METRICS, self.cell, style):
+            self._pen(tile, place, style.fill)
+        self._cells[style] = tile
         return tile
 
     def text_tile(self, text: str, size: int, ink: str = "ink", bold: bool = False, bg: str = "background") -> Index:
@@ -165,37 +115,11 @@ class Tiles:
         self._stamp(tile, mask, 0, 0, bg, ink)
         return tile
 
-    def _word(self, word: str, size: int) -> tuple[NDArray[np.uint8], int]:
-        """A word's mask and its advance in px (rounded once, so layout is whole pixels)."""
-        key = (word, size)
-        found = self._words.get(key)
-        if found is None:
-            found = (self.mask(word, size), round(font(size).getlength(word)))
-            self._words[key] = found
-        return found
-
-    def words_width(self, words: list[str], size: int) -> int:
-        space = self._word(" ", size)[1]
-        return sum(self._word(w, size)[1] for w in words if w) + space * (len(words) - 1) + 2
-
-    def words_tile(self, words: list[str], size: int, width: int, ink: str = "ink", bg: str = "background") -> Index:
-        """A line of ``words`` separated by spaces, cut at ``width`` px, from cached word masks."""
-        space = self._word(" ", size)[1]
-        tile = np.full((self.line_height(size), width), self.colour(bg), dtype=np.uint8)
-        x = 0
-        for word in words:
-            if word:
-                mask, advance = self._word(word, size)
-                self._stamp(tile, mask, x, 0, bg, ink)
-                x += advance
-            x += space
-            if x >= width:
-                break
+    def words_tile(
+        self, words: Sequence[str], size: int, width: int, ink: str = "ink", bg: str = "background"
+    ) -> Index:
+        """A line of ``words``, placed by :func:`place_words`, cut at ``width`` px."""
+        tile = np.full((line_height(METRICS, size), width), self.colour(bg), dtype=np.uint8)
+        for word, x in place_words(METRICS, words, size, width):
+            self._stamp(tile, self.mask(word, size), x, 0, bg, ink)
         return tile
-
-    def text_width(self, text: str, size: int, bold: bool = False) -> int:
-        return int(np.ceil(font(size, bold).getlength(text))) + 2
-
-    def line_height(self, size: int) -> int:
-        ascent, descent = font(size).getmetrics()
-        return int(ascent + descent + 2)

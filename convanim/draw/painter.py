@@ -1,0 +1,180 @@
+"""The painter seam: what a scene says a frame shows, and the one way text is measured.
+
+A scene never touches pixels. It describes each frame to a :class:`Painter` in layout
+coordinates (whole pixels, y down): cells (:class:`CellStyle`: fill role, number, corner note,
+ink role, bold), outlines, and lines of text or words, with colours named by theme role. A
+painter turns that into a raster frame or into vector shapes. Marks are *transient* (gone at the
+next :meth:`Painter.begin`) or *permanent* (part of the picture from then on).
+
+Where text goes is decided here, once, from one :class:`TextMetrics` over the shipped DejaVu fonts:
+:func:`cell_text` places a cell's number and corner note, :func:`place_words` a line of words. Every
+painter uses them, so every word starts at the same place in every medium.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+
+from .theme import Theme
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
+EDGE = 3  # px of the outlines around the window, the kernel and the current cell
+
+
+class TextMetrics(Protocol):
+    """Text measurement over the shipped fonts, in whole or fractional pixels at ``size`` px."""
+
+    def length(self, text: str, size: int, bold: bool = False) -> float:
+        """The advance of ``text``: how far the pen moves."""
+        ...
+
+    def ascent(self, size: int, bold: bool = False) -> int:
+        """Pixels from the top of a line to its baseline."""
+        ...
+
+    def descent(self, size: int, bold: bool = False) -> int:
+        """Pixels from the baseline to the bottom of a line."""
+        ...
+
+
+def text_width(metrics: TextMetrics, text: str, size: int, bold: bool = False) -> int:
+    """The room a line of ``text`` takes: its advance rounded up, and a pixel either side."""
+    return int(-(-metrics.length(text, size, bold) // 1)) + 2
+
+
+def line_height(metrics: TextMetrics, size: int) -> int:
+    return metrics.ascent(size) + metrics.descent(size) + 2
+
+
+def word_advance(metrics: TextMetrics, word: str, size: int) -> int:
+    """A word's advance rounded once, so that lines of words are laid out in whole pixels."""
+    return round(metrics.length(word, size))
+
+
+def words_width(metrics: TextMetrics, words: Sequence[str], size: int) -> int:
+    space = word_advance(metrics, " ", size)
+    return sum(word_advance(metrics, w, size) for w in words if w) + space * (len(words) - 1) + 2
+
+
+def place_words(metrics: TextMetrics, words: Sequence[str], size: int, width: int) -> list[tuple[str, int]]:
+    """Each word with the x of its box (its pen starts 1 px further), cut where ``width`` is full."""
+    space = word_advance(metrics, " ", size)
+    placed = []
+    x = 0
+    for word in words:
+        if word:
+            placed.append((word, x))
+            x += word_advance(metrics, word, size)
+        x += space
+        if x >= width:
+            break
+    return placed
+
+
+def fitted_size(metrics: TextMetrics, text: str, size: int, width: int, bold: bool = False) -> int:
+    """The largest font size up to ``size`` whose rendering of ``text`` fits ``width`` px."""
+    while size > 6 and metrics.length(text, size, bold) > width:
+        size -= 1
+    return size
+
+
+class CellStyle(NamedTuple):
+    """How one grid cell looks: a fill role, its number (or letters), and an optional corner note."""
+
+    fill: str
+    text: str = ""
+    ink: str = "ink"
+    corner: str = ""
+    corner_ink: str = "weight_ink"
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class TextPlace:
+    """Where a piece of text sits in a cell: font size, pen x and baseline y from the cell's corner."""
+
+    text: str
+    size: int
+    x: int
+    baseline: int
+    bold: bool
+    ink: str
+
+
+def cell_text(metrics: TextMetrics, cell: int, style: CellStyle) -> list[TextPlace]:
+    """The number centred in a (cell+1)-px square, and the corner note at the bottom right.
+
+    With a corner note the number moves up and left by a tenth of the cell, out of its way.
+    """
+    size = cell + 1
+    placed = []
+    if style.text:
+        value_size = max(8, round(cell * 0.4))
+        font_size = fitted_size(metrics, style.text, value_size, cell - 4, style.bold)
+        ascent = metrics.ascent(font_size, style.bold)
+        box_width = text_width(metrics, style.text, font_size, style.bold)
+        # Centre the digits' box (the ascent of a digit is about 0.73 of the size).
+        glyph_top = 1 + ascent - round(font_size * 0.73)
+        glyph_height = round(font_size * 0.73)
+        shift = round(cell * 0.1) if style.corner else 0
+        x = (size - box_width) // 2 - shift
+        y = (size - glyph_height) // 2 - glyph_top - shift
+        placed.append(TextPlace(style.text, font_size, x + 1, y + 1 + ascent, style.bold, style.ink))
+    if style.corner:
+        corner_size = max(7, round(cell * 0.27))
+        font_size = fitted_size(metrics, style.corner, corner_size, cell // 2 + 2, bold=True)
+        ascent = metrics.ascent(font_size, True)
+        box_width = text_width(metrics, style.corner, font_size, True)
+        x, y = size - box_width - 1, size - 3 - (1 + ascent)
+        placed.append(TextPlace(style.corner, font_size, x + 1, y + 1 + ascent, True, style.corner_ink))
+    return placed
+
+
+class Painter(ABC):
+    """Turns a scene's description of each frame into a medium: pixels, SVG, PDF pages.
+
+    Coordinates are layout pixels; colours are theme roles. ``begin`` starts a frame (transient
+    marks of the last frame are taken back); ``end`` closes it with its duration.
+    """
+
+    def __init__(self, theme: Theme, cell: int, width: int, height: int, metrics: TextMetrics) -> None:
+        self.theme = theme
+        self.cell_px = cell
+        self.width, self.height = width, height
+        self.metrics = metrics
+
+    @abstractmethod
+    def begin(self) -> None:
+        """Start a frame: take back the previous frame's transient marks."""
+
+    @abstractmethod
+    def cell(self, x: int, y: int, style: CellStyle, permanent: bool = False) -> None:
+        """A (cell+1)-px square whose top-left border pixel is at (x, y)."""
+
+    @abstractmethod
+    def outline(self, box: Box, role: str, width: int = EDGE) -> None:
+        """A transient frame ``width`` px wide drawn inside ``box``."""
+
+    @abstractmethod
+    def text(self, x: int, y: int, text: str, size: int, ink: str = "ink", bold: bool = False) -> None:
+        """A permanent line of text whose box's top-left is at (x, y) (the pen starts at x + 1)."""
+
+    @abstractmethod
+    def words(self, x: int, y: int, words: Sequence[str], size: int, width: int, ink: str = "ink") -> None:
+        """A transient line of ``words`` in a box ``width`` px wide (cleared to the background)."""
+
+    @abstractmethod
+    def end(self, duration_ms: int) -> Any:
+        """Close the frame; a raster painter returns (pixels, changed box, duration)."""
+
+
+class Medium(Protocol):
+    """Where pictures go: the text metrics every layout uses, and the painter for a picture."""
+
+    @property
+    def metrics(self) -> TextMetrics: ...
+
+    def painter(self, theme: Theme, cell: int, width: int, height: int) -> Painter: ...
