@@ -1,28 +1,64 @@
 """convanim: correct, legible animated diagrams of convolutions.
 
-The flow is one-way: :mod:`convanim.spec` (what to compute) -> :mod:`convanim.tracer` (every step,
-numpy only) -> :mod:`convanim.storyboard` (which step each frame shows) -> :mod:`convanim.render`
-(pixels) -> :mod:`convanim.encode` (files). ``trace`` and ``Trace`` are imported on first use so that
-``convanim --help`` does not load numpy.
+The flow is one-way, one subpackage a stage: :mod:`convanim.compute` (the spec and a numpy trace of
+every step) -> :mod:`convanim.plan` (render options, presets, which step each frame shows) ->
+:mod:`convanim.draw` (scenes: what each frame shows, by theme role) -> :mod:`convanim.paint`
+(raster tiles, SVG, PDF) -> :mod:`convanim.write` (GIF and the other files). The public names
+below are imported on first use, so ``convanim --help`` loads no numpy and ``import
+convanim.write`` nothing of the convolution.
 """
 
 from __future__ import annotations
 
+import sys
+import types
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .compute.spec import ConvSpec
 from .errors import SpecError
 
 if TYPE_CHECKING:
+    from .api import Clip
+    from .compute.spec import ConvSpec
     from .compute.tracer import Trace, trace
 
-__all__ = ["ConvSpec", "SpecError", "Trace", "__version__", "trace"]
+__all__ = ["Clip", "ConvSpec", "SpecError", "Trace", "__version__", "animate", "trace"]
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+LAZY = {"ConvSpec": ".compute.spec", "Trace": ".compute.tracer", "trace": ".compute.tracer", "Clip": ".api"}
+
+
+def animate(**options: Any) -> Clip:
+    """An animation of a convolution from ``convanim render``'s options as keyword arguments.
+
+    ``convanim.animate(stride=2, padding=1).save("conv.mp4")``; in a notebook the result shows as
+    a player. See :func:`convanim.api.animate` for the options and errors.
+    """
+    from .api import animate as make
+
+    return make(**options)
+
+
+class _Package(types.ModuleType):
+    """Keeps ``convanim.animate`` the function above when the submodule ``convanim.animate`` loads.
+
+    Python sets a package's attribute to each submodule it imports, which would replace the
+    function with the pipeline module of the same name. ``from convanim.animate import X`` is
+    unaffected; ``import convanim.animate as m`` gives the function: import names from it instead.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "animate" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("trace", "Trace"):
-        from .compute import tracer
-
-        return getattr(tracer, name)
-    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+    where = LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+    return getattr(import_module(where, __name__), name)

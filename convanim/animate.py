@@ -9,21 +9,26 @@
 from __future__ import annotations
 
 import io
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from .compute.spec import ConvSpec
 from .compute.tracer import Trace
 from .compute.values import build
 from .draw.scenes import Look
+from .draw.theme import THEMES
 from .draw.views import make_scene
 from .errors import SpecError
-from .outputs import OUTPUTS, output_for
+from .outputs import OUTPUTS, check_background, output_for, output_key
 from .paint.raster import RASTER, RasterPainter
+from .paint.vector import DisplayList
 from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
-from .write.files import check_output, write_output
+from .write.base import OutputInfo
+from .write.files import FrameFiles, check_output, write_output
 
 MAX_FRAMES = 20_000
 
@@ -46,6 +51,9 @@ class Animation:
     still: int | None = None
     view: str = "conv"  # "conv", "matrix" or "grad_weight" (see convanim.views)
     grad_output: Any = None  # the output gradient, for view "grad_weight"
+    background: str = "theme"  # or "transparent": the background is see-through where the format allows
+    alt: str = ""  # what the animation shows, in words (players and notebooks show it)
+    command: str = ""  # the command line that draws it, without ``-o`` (a player shows it)
 
     @classmethod
     def from_spec(cls, spec: ConvSpec, values: str = "random", seed: int = 0, **options: object) -> Animation:
@@ -61,10 +69,12 @@ class Animation:
 
 def from_options(options: RenderOptions) -> Animation:
     """The animation ``options`` ask for: the trace built from their spec and values, then drawn."""
+    from dataclasses import replace
+
     recorded = build(
         options.spec_fields(), options.spec_explicit(), options.values, options.kernel_values, options.seed
     )
-    return make_animation(
+    animation = make_animation(
         recorded,
         look=Look(theme=options.theme, cell_px=options.cell_px, values=not options.no_values),
         view=options.view,
@@ -77,7 +87,58 @@ def from_options(options: RenderOptions) -> Animation:
         hold_ms=options.hold_ms,
         loop=options.loop,
         still=options.frame,
+        background=options.background,
+        command=options.command(),
     )
+    if options.fit is not None:
+        animation = replace(animation, look=replace(animation.look, cell_px=fit_cell(animation, options.fit)))
+    from .describe import describe
+
+    return replace(animation, alt=describe(options, animation))
+
+
+SMALLEST_CELL = 14  # px: the smallest cell whose numbers are legible (8 px text)
+SMALLEST_BARE_CELL = 8  # px: without numbers
+
+
+def picture_size(animation: Animation) -> tuple[int, int]:
+    """Width and height of the animation's picture in px (as drawn, before any padding)."""
+    layout = make_scene(animation.trace, animation.look, RASTER, animation.view, animation.grad_output).layout
+    return layout.width, layout.height
+
+
+def fit_cell(animation: Animation, box: tuple[int, int]) -> int:
+    """The largest cell size whose picture fits ``box`` (width, height), counted even as video needs.
+
+    Raises
+    ------
+    SpecError
+        Even the smallest legible cell gives a picture larger than ``box``.
+    """
+    from dataclasses import replace
+
+    def size(cell: int) -> tuple[int, int]:
+        width, height = picture_size(replace(animation, look=replace(animation.look, cell_px=cell)))
+        return width + width % 2, height + height % 2
+
+    def fits(cell: int) -> bool:
+        width, height = size(cell)
+        return width <= box[0] and height <= box[1]
+
+    low, high = (SMALLEST_CELL if animation.look.values else SMALLEST_BARE_CELL), 200
+    if not fits(low):
+        width, height = size(low)
+        raise SpecError(
+            f"‹fit› {box[0]}x{box[1]} is too small: at the smallest legible cell ({low} px) the picture is "
+            f"{width}x{height} px: give a box at least that big, or draw less (a smaller ‹input_size›)"
+        )
+    while low < high:  # the largest cell that fits: fits(low) holds throughout
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def make_animation(
@@ -99,6 +160,12 @@ def make_animation(
     from dataclasses import replace
 
     look = look or Look()
+    # Computed (convanim trace) but not drawn yet: refused in one line until their scenes exist.
+    if recorded.spec.is_pool:
+        op = recorded.spec.op
+        raise SpecError(f"‹op› {op} is not drawn yet: 'convanim trace --op {op}' writes its numbers")
+    if view in ("direct", "overlap"):
+        raise SpecError(f"‹view› {view} is not drawn yet: 'convanim trace --transpose --{view}' writes its numbers")
     if view not in ("grid", "matrix"):
         raise SpecError(f"‹view› {view!r} is unknown: use grid or matrix")
     if grad is None:
@@ -141,15 +208,20 @@ def check_frames(board: Storyboard, max_frames: int) -> None:
 
 def encode(
     animation: Animation,
-    stream: BinaryIO,
+    stream: BinaryIO | FrameFiles,
     kind: str = ".gif",
     progress: Callable[[int], None] | None = None,
     max_frames: int = MAX_FRAMES,
+    name: str = "",
+    writer: Callable[..., Any] | None = None,
 ) -> int:
-    """Draw ``animation`` into ``stream`` as file type ``kind`` (a suffix); returns frames drawn.
+    """Draw ``animation`` into ``stream`` as file type ``kind`` (a registry key); returns frames drawn.
 
     An animated type gets every frame, unless ``animation.still`` names one: then it gets that
-    frame alone, as every type does. A still type without ``still`` gets the last frame.
+    frame alone, as every type does. A still type without ``still`` gets the last frame. A
+    frame sequence (``%d.png``) is given :class:`FrameFiles` instead of a stream. ``name`` is the
+    file's name, for the command a player shows. ``writer`` replaces the registry's writer for
+    ``kind`` (the notebook player is an HTML writer that makes a fragment).
     """
     output = OUTPUTS[kind]
     board = animation.storyboard()
@@ -158,31 +230,87 @@ def encode(
         check_frames(board, max_frames)
     else:
         still_frame = board.frame(index)
+    if output.painter is not None:
+        assert not isinstance(stream, FrameFiles), "a vector file is one stream"
+        return _paint(animation, output.painter(), stream, board, index, progress)
     drawing = make_scene(animation.trace, animation.look, RASTER, animation.view, animation.grad_output)
     layout = drawing.layout
     assert output.writer is not None and isinstance(drawing.painter, RasterPainter)
-    writer = output.writer()(stream, layout.width, layout.height, drawing.painter.palette, animation.loop)
+    palette = drawing.painter.palette
+    info = OutputInfo(
+        background=palette.index(THEMES[animation.look.theme].background),
+        transparent=animation.background == "transparent",
+        alt=animation.alt,
+        command=f"{animation.command} -o {shlex.quote(name)}" if animation.command and name else animation.command,
+    )
+    make = writer or output.writer()
+    frame_writer = make(stream, layout.width, layout.height, palette, animation.loop, info=info)
     count = 0
     try:
         if index is not None:
             pixels, _, _ = drawing.still(board, index)
-            writer.add(pixels, still_frame.duration_ms, None)
+            frame_writer.add(pixels, still_frame.duration_ms, None)
             count = 1
         else:
             for pixels, changed, duration in drawing.frames(board):
-                writer.add(pixels, duration, changed)
+                frame_writer.add(pixels, duration, changed)
                 count += 1
                 if progress is not None:
                     progress(1)
-        writer.finish()
+        frame_writer.finish()
     finally:
-        writer.close()
+        frame_writer.close()
     return count
 
 
+class VectorMedium:
+    """A vector painter class as a medium: the shared text metrics, the animation's loop count."""
+
+    def __init__(self, painter: Any, loop: int) -> None:
+        self.painter_class = painter
+        self.loop = loop
+        self.metrics = RASTER.metrics  # one TextMetrics for every medium: words land alike
+
+    def painter(self, theme: Any, cell: int, width: int, height: int) -> Any:
+        painter = self.painter_class(theme, cell, width, height, self.metrics)
+        painter.loop = self.loop
+        return painter
+
+
+def _paint(
+    animation: Animation,
+    painter_class: Any,
+    stream: BinaryIO,
+    board: Storyboard,
+    index: int | None,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """A vector file: the scene described to a vector painter, which writes it whole."""
+    medium = VectorMedium(painter_class, animation.loop)
+    drawing = make_scene(animation.trace, animation.look, medium, animation.view, animation.grad_output)
+    if index is not None:
+        drawing.still(board, index)
+        count = 1
+    else:
+        count = 0
+        for _ in drawing.frames(board):
+            count += 1
+            if progress is not None:
+                progress(1)
+    assert isinstance(drawing.painter, DisplayList)
+    drawing.painter.write(stream, title=describe_animation(animation))
+    return count
+
+
+def describe_animation(animation: Animation) -> str:
+    """A one-line description of what the animation shows (a vector file's title)."""
+    return animation.trace.spec.describe()
+
+
 def output_kind(target: str, fmt: str | None = None) -> str:
-    """The file type (its suffix) from ``fmt`` or the target's suffix."""
-    return output_for(target, fmt).suffix
+    """The file type's registry key (its suffix, ``%d.png`` for a frame pattern), refusing what cannot be written."""
+    output_for(target, fmt)
+    return output_key(target, fmt)
 
 
 def render_file(
@@ -194,24 +322,39 @@ def render_file(
 ) -> int:
     """Render to ``target`` ('-' for stdout), atomically; returns the number of frames drawn."""
     kind = output_kind(target, fmt)
-    check_output(target)
+    output = OUTPUTS[kind]
+    check_background(output, target, animation.background)
     board = animation.storyboard()
+    if output.multi_file:
+        if animation.still is not None:
+            raise SpecError(f"‹frame› picks one frame, and {target} is a frame pattern: drop one of them")
+        check_frames(board, max_frames)
+        files = FrameFiles(target)
+        try:
+            frames = encode(animation, files, kind, progress, max_frames)
+            files.commit()
+        finally:
+            files.discard()
+        return frames
+    check_output(target)
     if animation.still is not None:
         board.frame(animation.still)  # refuse an out-of-range ‹frame› before any work
-    elif OUTPUTS[kind].animated:
+    elif output.animated:
         check_frames(board, max_frames)
     frames = 0
+    name = "" if target == "-" else Path(target).name
 
     def write(stream: BinaryIO) -> None:
         nonlocal frames
-        frames = encode(animation, stream, kind, progress, max_frames)
+        frames = encode(animation, stream, kind, progress, max_frames, name)
 
     write_output(target, write)
     return frames
 
 
-def render_bytes(animation: Animation, kind: str = ".gif") -> bytes:
-    """The file's bytes in memory (for ``assets --check`` and tests)."""
+def render_bytes(animation: Animation, kind: str = ".gif", name: str = "") -> bytes:
+    """The file's bytes in memory (for ``assets --check`` and tests); ``name``: the file's name, if any."""
+    check_background(OUTPUTS[kind], name or kind, animation.background)
     buffer = io.BytesIO()
-    encode(animation, buffer, kind)
+    encode(animation, buffer, kind, name=name)
     return buffer.getvalue()

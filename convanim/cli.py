@@ -105,6 +105,25 @@ def spec_options(func: F) -> F:
         ),
         click.option("--bias/--no-bias", default=False, show_default=True, help="Add a bias per output channel."),
         click.option(
+            "--op",
+            type=click.Choice(["conv", "max", "avg"]),
+            default="conv",
+            show_default=True,
+            help="conv, or pooling as max_pool2d / avg_pool2d: the stride defaults to the kernel size, "
+            "padding at most half the kernel.",
+        ),
+        click.option(
+            "--ceil-mode",
+            is_flag=True,
+            help="Pooling: round the output size up (a last window starting in the right padding is dropped).",
+        ),
+        click.option(
+            "--count-include-pad/--no-count-include-pad",
+            default=True,
+            show_default=True,
+            help="--op avg: divide by the whole window, padding included, or by the real cells only.",
+        ),
+        click.option(
             "--values",
             default="random",
             show_default=True,
@@ -112,14 +131,18 @@ def spec_options(func: F) -> F:
             help="Numbers: random (small integers from --seed), ones, arange, symbolic (letters a, b, … and "
             "x, y, z; outputs as expressions), or a .npy/.json/.csv "
             "file holding the input (W, HxW or CxHxW; CSV: one row per line). A JSON object "
-            'may hold "input", "weight" and "bias". Sizes not given are read from the file.',
+            'may hold "input", "weight" and "bias". Sizes not given are read from the file. '
+            "Or a picture (.png, .jpg, …: grey, RGB with --in-channels 3; resized to --input-size when given), "
+            "or digit (a 28x28 digit 3 drawn from the shipped font; digit0 … digit9 for others).",
         ),
         click.option(
             "--kernel-values",
             default=None,
             metavar="KIND|FILE",
-            help="Numbers of the kernel: a kind as for --values or a file (k, khxkw, or 4-D in "
-            "PyTorch layout). Default: the kind of --values.",
+            help="Numbers of the kernel: a kind as for --values, a file (k, khxkw, or 4-D in "
+            "PyTorch layout), or a named kernel in conv2d's (cross-correlation) orientation: identity, box, "
+            "gaussian3, gaussian5, sharpen, laplacian4, laplacian8, outline, emboss, sobel-x, sobel-y, "
+            "scharr-x, scharr-y, prewitt-x, prewitt-y. Default: the kind of --values.",
         ),
         click.option(
             "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed for random values."
@@ -148,6 +171,9 @@ SPEC_KEYS = (
     "out_channels",
     "groups",
     "bias",
+    "op",
+    "ceil_mode",
+    "count_include_pad",
 )
 VALUE_KEYS = ("values", "kernel_values", "seed")
 
@@ -256,20 +282,61 @@ def cli() -> None:
     "input-to-canvas matrix, which is C transposed.",
 )
 @click.option(
+    "--direct",
+    is_flag=True,
+    help="With --transpose: add the equivalent direct convolution (zeros inserted, padding d*(k-1)-p, "
+    "kernel rotated 180°, stride 1), its trace and what each cell of its input is.",
+)
+@click.option(
+    "--overlap",
+    is_flag=True,
+    help="With --transpose: add how many stamps reach each output cell (the checkerboard).",
+)
+@click.option(
     "-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write the JSON ('-' for stdout)."
 )
 @click.pass_context
 def trace_command(
-    ctx: click.Context, /, grad: bool, grad_values: str, with_matrix: bool, output: str, **params: Any
+    ctx: click.Context,
+    /,
+    grad: bool,
+    grad_values: str,
+    with_matrix: bool,
+    direct: bool,
+    overlap: bool,
+    output: str,
+    **params: Any,
 ) -> None:
-    """Write the trace of a convolution as JSON: spec, input, weight, bias, output and every step."""
+    """Write the trace of a convolution (or pooling) as JSON: spec, input, weight, bias, output and every step."""
     from .compute.export import backward_to_dict, matrix_to_dict, to_json, trace_to_dict
     from .write.files import check_output, write_output
 
     check_output(output)
     recorded = _build_trace(ctx, params)
+    with_grad = grad or ctx.get_parameter_source("grad_values") == ParameterSource.COMMANDLINE
+    op = recorded.spec.op
+    for wanted, word in (
+        (with_grad, "--grad"),
+        (with_matrix, "--matrix"),
+        (direct, "--direct"),
+        (overlap, "--overlap"),
+    ):
+        if wanted and op != "conv":
+            _fail(f"--op {op} has no {word[2:]}: drop {word}")
+        if wanted and word in ("--direct", "--overlap") and not recorded.spec.transposed:
+            _fail(f"{word} shows a transposed convolution: add --transpose")
     data = trace_to_dict(recorded)
-    if grad or ctx.get_parameter_source("grad_values") == ParameterSource.COMMANDLINE:
+    if direct:
+        from .compute.direct import direct_view
+        from .compute.export import direct_to_dict
+
+        data["direct"] = direct_to_dict(direct_view(recorded))
+    if overlap:
+        from .compute.direct import overlap_counts
+        from .compute.export import overlap_to_dict
+
+        data["overlap"] = overlap_to_dict(overlap_counts(recorded.spec))
+    if with_grad:
         from .compute.backward import backward
         from .compute.values import grad_values as make_grad
 
@@ -350,10 +417,12 @@ def _progress(frames: int) -> Any:
 @click.option("--no-values", "no_values", is_flag=True, help="Geometry only: no numbers, no sum line.")
 @click.option(
     "--view",
-    type=click.Choice(["grid", "matrix"]),
+    type=click.Choice(["grid", "matrix", "direct", "overlap"]),
     default="grid",
     show_default=True,
-    help="grid: the grids; matrix: also the same computation as a matrix product (C, or Cᵀ when transposed).",
+    help="grid: the grids; matrix: also the same computation as a matrix product (C, or Cᵀ when transposed); "
+    "direct (with --transpose): the equivalent direct convolution over a zero-inserted input; "
+    "overlap (with --transpose): how many stamps reach each output cell.",
 )
 @click.option(
     "--grad",
@@ -377,12 +446,26 @@ def _progress(frames: int) -> Any:
     help="Refuse animations longer than this.",
 )
 @click.option(
+    "--background",
+    type=click.Choice(["theme", "transparent"]),
+    default="theme",
+    show_default=True,
+    help="transparent: see-through background (GIF, PNG, WebP, HTML; not MP4) for slides of any colour.",
+)
+@click.option(
+    "--fit",
+    default=None,
+    metavar="WxH",
+    help="The largest cell size whose picture fits this box in px, e.g. 1920x1080 (instead of --cell-px).",
+)
+@click.option(
     "-o",
     "--output",
     default=None,
     metavar="FILE",
-    help="Output: .gif (animation) or .png (one frame); '-' writes a GIF to stdout. "
-    "Default: a name in this folder that says what differs from the defaults, e.g. conv_s2_p1.gif.",
+    help="Output by suffix: .gif, .webp (lossless) or .mp4 (H.264) animation, .html (a player in one file), "
+    ".png (one frame), or a pattern such as 'frames/conv-%03d.png' (one PNG per frame); '-' writes a GIF to "
+    "stdout. Default: a name in this folder that says what differs from the defaults, e.g. conv_s2_p1.gif.",
 )
 @click.pass_context
 def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> None:
@@ -398,14 +481,16 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
       convanim render --grad input -p 1 -o backward.gif
     """
     from .animate import count_frames, from_options, output_kind, render_file
-    from .outputs import OUTPUTS
-    from .write.files import check_output
+    from .outputs import OUTPUTS, check_background
+    from .write.files import FrameFiles, check_output, is_pattern
 
     options = _options(ctx, params)
     target = output if output is not None else options.default_filename()
     try:
         kind = output_kind(target)
-        check_output(target)
+        check_background(OUTPUTS[kind], target, options.background)
+        if not is_pattern(target):  # a frame pattern's folder is made when its first frame is written
+            check_output(target)
         animation = from_options(options)
         total = 1 if options.frame is not None or not OUTPUTS[kind].animated else count_frames(animation)
         with _progress(total) as bar:
@@ -413,42 +498,126 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
             render_file(animation, target, progress=progress, max_frames=options.max_frames)
     except SpecError as err:
         _fail(err.worded(flag))
-    if target != "-":
+    if is_pattern(target):
+        files = FrameFiles(target)
+        click.echo(f"wrote {files.name(0)} … {files.name(total - 1)} ({total} frames)", err=True)
+        stale = files.leftovers(total)
+        if stale:
+            click.echo(f"note: {stale[0]} … {stale[-1]} are from an earlier render: delete them", err=True)
+    elif target != "-":
         click.echo(f"wrote {target} ({total} frame{'s' if total != 1 else ''})", err=True)
 
 
 @cli.command("assets", context_settings=CONTEXT)
-@click.option("--out-dir", default="assets", show_default=True, metavar="DIR", help="Folder of the assets.")
+@click.option(
+    "--config",
+    default=None,
+    metavar="FILE",
+    help="The manifest: a pyproject.toml with [tool.convanim], or a convanim.toml. "
+    "Default: the nearest one in this folder or above it.",
+)
 @click.option(
     "--check",
     is_flag=True,
-    help="Write nothing; exit 1 naming every stale, missing or extra file, 0 when all are current.",
+    help="Write nothing; print each stale or missing file with the reason and exit 1, or exit 0 when all are current.",
 )
+@click.option("--out-dir", default=None, metavar="DIR", help="Use DIR instead of the manifest's out-dir.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel renders (default: cores).")
-def assets_command(out_dir: str, check: bool, jobs: int | None) -> None:
-    """Render every preset into the assets folder (only changed files are rewritten)."""
+def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: int | None) -> None:
+    """Render the assets your project's manifest declares; only files whose content changed are rewritten.
+
+    \b
+    The manifest, in pyproject.toml (a convanim.toml holds the same keys at its top level):
+      [tool.convanim]
+      out-dir = "docs/_static/conv"             # relative to this file
+      theme = "dark"                            # any render option: a default for every asset
+      [tool.convanim.assets]
+      padding_strides = "--stride 2 --pad 1"    # options as typed after 'convanim render'
+      upsample = { transpose = true, input-size = 2, stride = 2, pad = 1, output-padding = 1 }
+      still = { preset = "padding_strides", frame = 4, output = "padding_strides.png" }
+    """
     import os
     from pathlib import Path
 
     from . import assets
+    from .manifest import load
 
-    workers = jobs or os.cpu_count() or 1
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        _fail(f"--out-dir {out_dir} is a file: give a folder")
-    if check:
-        problems = assets.check(folder, workers)
-        for problem in problems:
-            click.echo(f"stale: {folder / problem.filename}: {problem.reason}", err=True)
-        if problems:
-            click.echo(f"{len(problems)} asset(s) out of date: run 'convanim assets --out-dir {out_dir}'", err=True)
-            sys.exit(1)
-        click.echo(f"all assets in {out_dir} are current", err=True)
-        return
-    written = assets.write(folder, workers)
-    click.echo(f"{len(written)} asset(s) written to {out_dir}, the rest were current", err=True)
-    for name in assets.extra_files(folder):
-        click.echo(f"note: {folder / name} is made by no preset; delete it", err=True)
+    if out_dir is not None:
+        for folder in (Path(out_dir), *Path(out_dir).parents):
+            if folder.exists() and not folder.is_dir():
+                what = "is a file" if folder == Path(out_dir) else f"is under a file ({folder})"
+                _fail(f"--out-dir {out_dir} {what}: give a folder")
+    try:
+        manifest = load(config, out_dir=out_dir)
+    except SpecError as err:
+        _fail(str(err))
+    affinity = getattr(os, "sched_getaffinity", None)
+    workers = jobs or (len(affinity(0)) if affinity else os.cpu_count()) or 1
+
+    def shown(path: Path) -> str:
+        relative = os.path.relpath(path)
+        return str(path) if relative.startswith(os.pardir * 3) else relative
+
+    count = len(manifest.assets)
+    assets_word, verb = (f"{count} assets", "are") if count != 1 else ("1 asset", "is")
+    where = shown(manifest.out_dir)
+    try:
+        if check:
+            problems = assets.check(manifest, workers)
+            for problem in problems:
+                click.echo(f"{shown(problem.path)}: {problem.reason}", err=True)
+            if problems:
+                rerun = " ".join(
+                    ["convanim assets"]
+                    + ([f"--config {config}"] if config else [])
+                    + ([f"--out-dir {out_dir}"] if out_dir else [])
+                )
+                stale = f"{len(problems)} of {assets_word} {'is' if len(problems) == 1 else 'are'} stale or missing"
+                click.echo(f"{stale}: run '{rerun}'", err=True)
+                sys.exit(1)
+            every = "all " if count > 1 else ""
+            click.echo(f"{every}{assets_word} in {where} {verb} current ({manifest.label})", err=True)
+            return
+
+        def report(asset: Any, size: int | None) -> None:
+            if size is not None:
+                click.echo(f"wrote {shown(asset.path)} ({size:,} bytes)", err=True)
+
+        written = assets.write(manifest, workers, report)
+    except SpecError as err:
+        _fail(str(err))
+    click.echo(f"{assets_word} in {where}: {len(written)} written, {count - len(written)} current", err=True)
+    for extra in assets.extra_files(manifest):
+        note = f"note: {shown(extra)} is made by no asset in {manifest.label}: delete it if it is left over"
+        click.echo(note, err=True)
+
+
+@cli.command("describe", context_settings=CONTEXT)
+@click.pass_context
+def describe_command(ctx: click.Context, /, **params: Any) -> None:
+    """Print what the animation these options draw shows, for alt text.
+
+    The operation, the sizes, padding and stride, the output size and the formula that gives it, and
+    the number of steps, from the same trace a render draws. Takes the options of 'convanim render'
+    (without -o).
+
+    \b
+    Examples:
+      convanim describe --stride 2 --pad 1
+      convanim describe --preset transpose_conv
+    """
+    from .describe import describe
+
+    options = _options(ctx, params)
+    try:
+        text = describe(options)
+    except SpecError as err:
+        _fail(err.worded(flag))
+    click.echo(text)
+
+
+# The same options as render (kept in step with it), less the output file.
+describe_command.params = [param for param in render_command.params if param.name != "output"]
 
 
 @cli.command("presets", context_settings=CONTEXT)

@@ -1,7 +1,8 @@
 """Benchmark convanim against its baselines, all measured in the same run.
 
-    python scripts/bench.py            # everything (about two minutes)
+    python scripts/bench.py            # everything (about ten minutes)
     python scripts/bench.py --quick    # skip baseline A's slow slices
+    python scripts/bench.py --formats  # only the other formats (MP4, WebP, HTML)
 
 For each case it runs ``convanim render`` as a whole process and records wall time, peak RSS
 (``os.wait4`` on that process alone) and output bytes. Against it:
@@ -16,6 +17,12 @@ For each case it runs ``convanim render`` as a whole process and records wall ti
 
 It also times the 32,768-placement trace, ``convanim --help`` against ``python -c 'import click'``,
 the memory of a 4,096-frame render against its first 64 frames, and the whole gallery.
+
+The other formats (``formats()``): the MP4 of the 32x32, kernel 5, padding 2 case as a whole process
+against the MP4 encoder alone on the same frames (the time spent in PyAV: colour conversion,
+x264 and the muxer, summed frame by frame in an instrumented run); the peak memory of 4,096-frame
+MP4 and WebP renders against their first 64 frames; WebP bytes against GIF bytes for every
+animated gallery asset; the HTML player of the stride-2 case against its GIF.
 """
 
 from __future__ import annotations
@@ -69,16 +76,15 @@ def floor_b(args: list[str], target: Path, limit: int = 1024) -> tuple[float, in
     code = f"""
 import io, sys, time
 from PIL import GifImagePlugin, Image
-from convanim import ConvSpec
 from convanim.cli import cli
-from convanim import animate, encode
+import convanim.write.gif as gif
 patches = []
-class Recorder(encode.GifWriter):
+class Recorder(gif.GifWriter):
     def _flush(self):
         if self.pending is not None and len(patches) < {limit}:
             patches.append((self.pending, self.pending_ms))
         super()._flush()
-animate.GifWriter = Recorder
+gif.GifWriter = Recorder
 try:
     cli.main({args!r} + ["-o", {str(target)!r}, "--max-frames", "100000"], standalone_mode=False)
 except SystemExit:
@@ -109,10 +115,115 @@ def median_wall(argv: list[str], repeat: int = 7) -> float:
     return statistics.median(run(argv)[0] for _ in range(repeat))
 
 
+def mp4_encoder_alone(args: list[str], target: Path) -> tuple[float, int]:
+    """Seconds spent in the MP4 encoder (PyAV) for these frames, summed in an instrumented run."""
+    code = f"""
+import time
+import convanim.write.mp4 as mp4
+from convanim.cli import cli
+spent = [0.0, 0]
+class Timed(mp4.Mp4Writer):
+    def _encode(self):
+        start = time.perf_counter()
+        super()._encode()
+        spent[0] += time.perf_counter() - start
+        spent[1] += 1
+    def finish(self):
+        start = time.perf_counter()
+        super().finish()  # encodes the last frame (timed above) and flushes the encoder
+        spent[0] += time.perf_counter() - start
+mp4.Mp4Writer = Timed
+try:
+    cli.main({args!r} + ["-o", {str(target)!r}, "--max-frames", "100000"], standalone_mode=False)
+except SystemExit:
+    pass
+print(spent[0], spent[1])
+"""
+    _, _, out = run([PY, "-c", code])
+    seconds, frames = out.split()
+    return float(seconds), int(frames)
+
+
+def gallery_bytes_by_format() -> list[tuple[str, int, int, int]]:
+    """(asset, frames, GIF bytes, WebP bytes) for every animated asset of the gallery, in a child process."""
+    code = """
+import json
+from pathlib import Path
+from convanim.animate import render_bytes, from_options
+from convanim.manifest import load
+rows = []
+for asset in load(Path("pyproject.toml")).assets:
+    if asset.options.frame is not None:
+        continue  # a still
+    animation = from_options(asset.options)
+    gif, webp = render_bytes(animation, ".gif"), render_bytes(animation, ".webp")
+    from PIL import Image
+    import io
+    with Image.open(io.BytesIO(gif)) as image:
+        frames = image.n_frames
+    rows.append([asset.name, frames, len(gif), len(webp)])
+print(json.dumps(rows))
+"""
+    _, _, out = run([PY, "-c", code], cwd=ROOT)
+    return [tuple(row) for row in json.loads(out)]  # type: ignore[misc]
+
+
+def formats(work: Path) -> list[str]:
+    """The other formats' figures, as Markdown lines."""
+    lines = ["", "## MP4, WebP and the HTML player", ""]
+    big = ["render", "-i", "32", "-k", "5", "-p", "2"]
+    wall, rss, _ = run([PY, "-m", "convanim", *big, "-o", str(work / "big.mp4")])
+    encoder, frames = mp4_encoder_alone(big, work / "big2.mp4")
+    gif_wall, _, _ = run([PY, "-m", "convanim", *big, "-o", str(work / "big.gif")])
+    lines.append(
+        f"- MP4, 32x32 k5 p2 ({frames:,} frames, {(work / 'big.mp4').stat().st_size:,} bytes): whole process "
+        f"{wall:.1f} s, the MP4 encoder alone on the same frames {encoder:.1f} s, ratio {wall / encoder:.2f} "
+        f"(limit 1.5); peak RSS {rss:.0f} MiB. The GIF of the same case: {gif_wall:.1f} s, "
+        f"{(work / 'big.gif').stat().st_size:,} bytes."
+    )
+    print("  measured the MP4 encoder", file=sys.stderr)
+    for suffix in (".mp4", ".webp"):
+        long = ["render", "-i", "64", "-p", "1"]
+        _, rss_all, _ = run([PY, "-m", "convanim", *long, "-o", str(work / f"m1{suffix}")])
+        _, rss_64, _ = run([PY, "-m", "convanim", *long, "--frames", "0:64", "-o", str(work / f"m2{suffix}")])
+        lines.append(
+            f"- peak RSS, {suffix} of 64x64 k3 p1: all 4,096 frames {rss_all:.0f} MiB, first 64 frames "
+            f"{rss_64:.0f} MiB, ratio {rss_all / rss_64:.2f} (limit 1.25)"
+        )
+        print(f"  measured the memory of {suffix}", file=sys.stderr)
+    stride = ["render", "-s", "2", "-p", "1"]
+    run([PY, "-m", "convanim", *stride, "-o", str(work / "s2.gif")])
+    run([PY, "-m", "convanim", *stride, "-o", str(work / "s2.html")])
+    gif_size, html_size = (work / "s2.gif").stat().st_size, (work / "s2.html").stat().st_size
+    lines.append(
+        f"- HTML player of the stride-2 case (5x5 k3 s2 p1): {html_size:,} bytes against the GIF's {gif_size:,}, "
+        f"ratio {html_size / gif_size:.2f} (limit 2)"
+    )
+    rows = gallery_bytes_by_format()
+    worst = max(webp / gif for _, _, gif, webp in rows)
+    lines += [
+        "",
+        f"WebP (lossless) against GIF bytes, every animated gallery asset (limit 0.5; worst {worst:.3f}):",
+        "",
+        "| asset | frames | GIF bytes | WebP bytes | WebP ÷ GIF |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {name} | {n} | {gif:,} | {webp:,} | {webp / gif:.3f} |" for name, n, gif, webp in rows]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip baseline A on the large cases")
+    parser.add_argument("--formats", action="store_true", help="only the MP4, WebP and HTML figures")
     options = parser.parse_args()
+    if options.formats:
+        work = Path(tempfile.mkdtemp(prefix="convanim-bench-"))
+        try:
+            print("\n".join(formats(work)))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     work = Path(tempfile.mkdtemp(prefix="convanim-bench-"))
     gifsicle = shutil.which("gifsicle")
     rows = []
@@ -183,6 +294,7 @@ def main() -> int:
         )
         _, _, out = run([PY, "-c", trace_code])
         trace_s, placements, terms = out.split()
+        format_lines = formats(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -222,6 +334,7 @@ def main() -> int:
         f"{help_script * 1000:.0f} ms, python -c 'import click' {click_wall * 1000:.0f} ms, "
         f"ratio {help_script / click_wall:.2f}"
     )
+    print("\n".join(format_lines))
     return 0
 
 

@@ -1,30 +1,45 @@
-"""Print the README's gallery section from the preset table (one place drives both).
+"""Print the README's gallery section from convanim's own manifest (one place drives both).
+
+The gallery is ``[tool.convanim]`` in pyproject.toml: ``convanim assets`` renders it into
+``assets/``, and this script writes each asset's picture, with what ``convanim describe`` says of
+it as the alt text, and the command that makes it.
 
 python scripts/gallery.py            # print the section
 python scripts/gallery.py --check    # exit 1 if README.md's section differs
+python scripts/gallery.py --write    # rewrite README.md's section
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from convanim.plan.presets import PRESETS
+from convanim.describe import describe
+from convanim.manifest import load
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- gallery:begin -->", "<!-- gallery:end -->"
 
 
+def markdown_text(text: str) -> str:
+    """``text`` with the characters Markdown would read as markup escaped (``2*1`` stays ``2*1``)."""
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+
+
 def section() -> str:
+    manifest = load(ROOT / "pyproject.toml")
+    folder = manifest.out_dir.relative_to(ROOT).as_posix()
     lines = [BEGIN, ""]
-    for preset in PRESETS.values():
+    for asset in manifest.assets:
+        alt = markdown_text(describe(asset.options))
         lines += [
-            f"### `{preset.name}`: {preset.title}",
+            f"### `{asset.name}`",
             "",
-            f"![{preset.name}](assets/{preset.filename})",
+            f"![{alt}]({folder}/{asset.output})",
             "",
             "```sh",
-            preset.command(),
+            asset.command(),
             "```",
             "",
         ]

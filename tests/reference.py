@@ -195,3 +195,103 @@ def conv2d_windows(
     if bias is not None:
         out = out + np.asarray(bias).astype(dtype)[:, None, None]
     return out.astype(dtype)
+
+
+def pool2d_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
+    """PyTorch's ``pooling_output_shape``: floor or ceil, then the ceil-mode drop rule."""
+    numerator = size + 2 * padding - dilation * (kernel - 1) - 1
+    if ceil_mode:
+        out = -(-numerator // stride) + 1  # ceil division
+        if (out - 1) * stride >= size + padding:  # the last window would start in the right padding
+            out -= 1
+        return out
+    return numerator // stride + 1
+
+
+def max_pool2d(
+    x: Any,
+    kernel_size: int | Pair,
+    stride: int | Pair | None = None,
+    padding: int | Pair = 0,
+    dilation: int | Pair = 1,
+    ceil_mode: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``torch.nn.functional.max_pool2d(..., return_indices=True)`` on one ``(C, H, W)`` input.
+
+    Written after PyTorch's CPU kernel: the window is clipped to the input (padding and a ceil-mode
+    overhang read as nothing), a value wins only when strictly greater (ties: the first in row-major
+    order), the index is ``row * W + col``. Returns ``(values, indices)``.
+    """
+    xs = np.asarray(x).tolist()
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    ph, pw = _pair(padding)
+    dh, dw = _pair(dilation)
+    c_count, h, w = len(xs), len(xs[0]), len(xs[0][0])
+    ho = pool2d_output_size(h, kh, sh, ph, dh, ceil_mode)
+    wo = pool2d_output_size(w, kw, sw, pw, dw, ceil_mode)
+    values: list[Any] = []
+    indices: list[Any] = []
+    for c in range(c_count):
+        for oy in range(ho):
+            for ox in range(wo):
+                y0, x0 = oy * sh - ph, ox * sw - pw
+                best: Any = None
+                where = -1
+                for ky in range(kh):
+                    y = y0 + ky * dh
+                    if y < 0 or y >= h:
+                        continue
+                    for kx in range(kw):
+                        xx = x0 + kx * dw
+                        if xx < 0 or xx >= w:
+                            continue
+                        if best is None or xs[c][y][xx] > best:
+                            best, where = xs[c][y][xx], y * w + xx
+                assert best is not None, "a window reads only padding"
+                values.append(best)
+                indices.append(where)
+    dtype = np.float64 if np.asarray(x).dtype.kind == "f" else np.int64
+    out = np.array(values, dtype=dtype).reshape(c_count, ho, wo)
+    return out, np.array(indices, dtype=np.int64).reshape(c_count, ho, wo)
+
+
+def avg_pool2d(
+    x: Any,
+    kernel_size: int | Pair,
+    stride: int | Pair | None = None,
+    padding: int | Pair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``torch.nn.functional.avg_pool2d`` on one ``(C, H, W)`` input; returns ``(values, divisors)``.
+
+    Written after PyTorch's CPU kernel: ``count_include_pad`` divides by the window clipped to
+    ``[-p, L + p)`` (a ceil-mode overhang past the padding is not counted), otherwise by the real
+    cells. The sum runs over the real cells in row-major order (exact for integers).
+    """
+    xs = np.asarray(x).tolist()
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    ph, pw = _pair(padding)
+    c_count, h, w = len(xs), len(xs[0]), len(xs[0][0])
+    ho = pool2d_output_size(h, kh, sh, ph, 1, ceil_mode)
+    wo = pool2d_output_size(w, kw, sw, pw, 1, ceil_mode)
+    values: list[float] = []
+    divisors: list[int] = []
+    for c in range(c_count):
+        for oy in range(ho):
+            for ox in range(wo):
+                y0, x0 = oy * sh - ph, ox * sw - pw
+                y1, x1 = min(y0 + kh, h + ph), min(x0 + kw, w + pw)
+                pool_size = (y1 - y0) * (x1 - x0)
+                ya, xa, yb, xb = max(y0, 0), max(x0, 0), min(y1, h), min(x1, w)
+                total: Any = 0
+                for y in range(ya, yb):
+                    for xx in range(xa, xb):
+                        total += xs[c][y][xx]
+                divisor = pool_size if count_include_pad else (yb - ya) * (xb - xa)
+                values.append(total / divisor)
+                divisors.append(divisor)
+    shape = (c_count, ho, wo)
+    return np.array(values, dtype=np.float64).reshape(shape), np.array(divisors, dtype=np.int64).reshape(shape)

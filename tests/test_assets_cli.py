@@ -1,4 +1,5 @@
-"""render/assets through the CLI: files, --check, the README gallery, safe writing, fast start."""
+"""render/assets/describe through the CLI: files, a project's manifest, --check, the README gallery,
+the pre-commit hook, safe writing, fast start."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from convanim.assets import render_preset
+from convanim.assets import render_asset
 from convanim.cli import cli
+from convanim.manifest import load
 from convanim.plan.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,15 +105,17 @@ def test_trace_of_a_preset() -> None:
     assert '"output_size":[4,4]' in result.stdout
 
 
-def test_readme_commands_make_the_committed_assets(tmp_path: Path) -> None:
+def test_readme_commands_make_the_gallery_files(tmp_path: Path) -> None:
     """Each gallery command, run as printed in the README, makes the asset byte for byte."""
+    manifest = load(ROOT / "pyproject.toml")
     for name in ("conv", "conv_padding", "transpose_conv_overlap", "dilation_transposed"):
-        preset = PRESETS[name]
-        words = shlex.split(preset.command())[1:]
-        words[-1] = str(tmp_path / preset.filename)
+        asset = manifest[name]
+        words = shlex.split(asset.command())[1:]
+        assert words[-2:] == ["-o", asset.output]
+        words[-1] = str(tmp_path / asset.output)
         result = run(*words)
         assert result.exit_code == 0, (name, result.stderr)
-        assert (tmp_path / preset.filename).read_bytes() == render_preset(name), name
+        assert (tmp_path / asset.output).read_bytes() == render_asset(asset.options, asset.suffix), name
 
 
 def test_readme_gallery_is_current() -> None:
@@ -119,55 +123,321 @@ def test_readme_gallery_is_current() -> None:
     assert result.returncode == 0, result.stderr.decode()
 
 
-def test_assets_check_detects_changes_and_writes_nothing(tmp_path: Path) -> None:
-    out = tmp_path / "assets"
-    assert run("assets", "--out-dir", str(out), "-j", "2").exit_code == 0
-    files = sorted(p.name for p in out.iterdir())
-    assert files == sorted(p.filename for p in PRESETS.values())
-    assert run("assets", "--out-dir", str(out), "--check", "-j", "1").exit_code == 0
-    # Tamper: change one GIF, delete one, add an extra file, repaint one PNG.
-    gif = out / "conv_padding.gif"
+def test_readme_gallery_alt_text_is_the_description() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert (
+        "![Convolution of a 5x5 input, zero-padded by 1 on each side, with a 3x3 kernel at stride 2, giving a 3x3 "
+        "output: (5 + 2\\*1 - 3) / 2 rounded down, + 1 = 3. 9 steps, one kernel position per frame.]"
+        "(assets/padding_strides.gif)"
+    ) in readme
+
+
+# -- a project's manifest --------------------------------------------------------------------------
+
+ISSUE_MANIFEST = """\
+[tool.convanim]
+out-dir = "docs/_static/conv"       # relative to the file that declares it
+theme = "dark"                      # any render option: a default for every asset
+
+[tool.convanim.assets]
+padding_strides = "--stride 2 --pad 1"                       # options as typed after `render`
+upsample = { transpose = true, input-size = 2, stride = 2, pad = 1, output-padding = 1 }
+still = { preset = "padding_strides", frame = 4, output = "padding_strides.png" }
+"""
+
+
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str = ISSUE_MANIFEST) -> Path:
+    """A scratch project (``.git`` marks its root) holding ``text`` as its pyproject.toml; cwd is there."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` with its bytes and modification time."""
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+
+
+def test_the_issue_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write the three files; --check 0; a changed byte -> 1 naming that file; rebuild rewrites only it."""
+    root = scratch(tmp_path, monkeypatch)
+    out = root / "docs" / "_static" / "conv"
+    result = run("assets", "-j", "2")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["padding_strides.gif", "padding_strides.png", "upsample.gif"]
+    assert "3 assets in docs/_static/conv: 3 written, 0 current" in result.stderr
+    assert "wrote docs/_static/conv/upsample.gif (" in result.stderr
+    with Image.open(out / "padding_strides.gif") as image:
+        assert image.n_frames == 9
+    with Image.open(out / "padding_strides.png") as image:
+        assert image.format == "PNG" and image.getpixel((0, 0)) != (255, 255, 255)  # the dark theme
+    expected = RenderOptionsFor.stride_2_pad_1_dark()
+    assert (out / "padding_strides.gif").read_bytes() == render_asset(expected, ".gif")
+
+    result = run("assets", "--check")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "all 3 assets in docs/_static/conv are current (pyproject.toml)\n"
+
+    for path in out.iterdir():
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    gif = out / "upsample.gif"
     data = bytearray(gif.read_bytes())
-    data[len(data) // 2] ^= 0xFF
+    data[len(data) // 2] ^= 0x01
     gif.write_bytes(bytes(data))
-    (out / "dilation.gif").unlink()
-    (out / "old_name.gif").write_bytes(b"GIF89a")
-    png = out / "transpose_conv_overlap.png"
-    with Image.open(png) as image:
-        image.load()
-        changed = image.copy()
-    changed.putpixel((0, 0), 3)
-    buffer = io.BytesIO()
-    changed.save(buffer, format="PNG")
-    png.write_bytes(buffer.getvalue())
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
-    result = run("assets", "--out-dir", str(out), "--check")
+    before = tree(root)
+    result = run("assets", "--check")
     assert result.exit_code == 1
-    assert "conv_padding.gif: bytes differ" in result.stderr
-    assert "dilation.gif: missing" in result.stderr
-    assert "old_name.gif: made by no preset" in result.stderr
-    assert "transpose_conv_overlap.png: pixels differ" in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("docs/_static/conv/upsample.gif: bytes differ")
+    assert lines[1:] == ["1 of 3 assets is stale or missing: run 'convanim assets'"]
+    assert tree(root) == before  # --check writes nothing
+
+    result = run("assets")
+    assert result.exit_code == 0, result.stderr
+    assert "3 assets in docs/_static/conv: 1 written, 2 current" in result.stderr
+    after = tree(root)
+    assert after["docs/_static/conv/upsample.gif"][1] != 1_000_000_000
+    for name in ("padding_strides.gif", "padding_strides.png"):
+        assert after[f"docs/_static/conv/{name}"] == before[f"docs/_static/conv/{name}"]  # untouched, same mtime
+    assert run("assets", "--check").exit_code == 0
 
 
-def test_png_recompressed_with_the_same_pixels_is_current(tmp_path: Path) -> None:
-    out = tmp_path / "assets"
-    assert run("assets", "--out-dir", str(out)).exit_code == 0
-    png = out / "transpose_conv_overlap.png"
+class RenderOptionsFor:
+    @staticmethod
+    def stride_2_pad_1_dark():  # type: ignore[no-untyped-def]
+        from convanim.plan.options import RenderOptions
+
+        return RenderOptions.from_mapping({"stride": 2, "pad": 1, "theme": "dark"})
+
+
+def test_missing_files_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch(tmp_path, monkeypatch, '[tool.convanim]\nout-dir = "out"\nassets.a = "-i 3 -k 2"\nassets.b = "-i 3"\n')
+    result = run("assets", "--check", "-j", "1")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "out/a.gif: missing",
+        "out/b.gif: missing",
+        "2 of 2 assets are stale or missing: run 'convanim assets'",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_output_exits_2_and_writes_nothing_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    manifest = ISSUE_MANIFEST.replace('output = "padding_strides.png"', 'output = "../x.gif"')
+    scratch(root, monkeypatch, manifest)
+    for args in (["assets"], ["assets", "--check"]):
+        result = run(*args)
+        assert result.exit_code == 2, result.stderr
+        assert one_line_error(result) == (
+            "Error: pyproject.toml: assets.still: output '../x.gif' leads out of out-dir through '..': "
+            "give a file name inside it"
+        )
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "proj",
+        "proj/.git",
+        "proj/pyproject.toml",
+    ]
+
+
+def test_a_failed_render_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frame is out of range only once the animation is planned: still, no file is written."""
+    scratch(
+        tmp_path,
+        monkeypatch,
+        '[tool.convanim]\nout-dir = "out"\nassets.good = "-i 3 -k 2"\nassets.bad = { frame = 99 }\n',
+    )
+    for jobs in ("1", "2"):
+        result = run("assets", "-j", jobs)
+        assert result.exit_code == 2, result.stderr
+        message = one_line_error(result)
+        assert message.startswith("Error: pyproject.toml: assets.bad: frame 99 is out of range"), message
+        assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_string_asset_names_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch(tmp_path, monkeypatch, '[tool.convanim.assets]\nupsample = "--transpose --stride 0"\n')
+    result = run("assets")
+    assert result.exit_code == 2
+    assert one_line_error(result) == (
+        "Error: pyproject.toml: assets.upsample: --stride 0 is out of range: use a stride of 1 or more"
+    )
+
+
+def test_no_manifest_says_where_it_looked_and_shows_an_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run("assets", "--check")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, result.stderr
+    assert lines[0].startswith("Error: no manifest: looked for convanim.toml, or pyproject.toml with [tool.convanim], ")
+    assert str(tmp_path) in lines[0]
+    assert [line.strip() for line in lines[1:]] == [
+        "[tool.convanim]",
+        'out-dir = "docs/_static/conv"',
+        'assets.padding_strides = "--stride 2 --pad 1"',
+    ]
+    assert list(tmp_path.iterdir()) == [tmp_path / ".git"]
+
+
+def test_config_and_out_dir_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "convanim.toml").write_text('out-dir = "pictures"\n[assets]\ntiny = "-i 3 -k 2"\n')
+    monkeypatch.chdir(tmp_path)
+    assert run("assets", "--config", "docs/convanim.toml").exit_code == 0
+    assert (tmp_path / "docs" / "pictures" / "tiny.gif").is_file()
+    assert run("assets", "--config", "docs/convanim.toml", "--check").exit_code == 0
+    result = run("assets", "--config", "docs/convanim.toml", "--out-dir", "other", "--check")
+    assert result.exit_code == 1
+    assert "run 'convanim assets --config docs/convanim.toml --out-dir other'" in result.stderr
+    assert run("assets", "--config", "docs/convanim.toml", "--out-dir", "other").exit_code == 0
+    assert (tmp_path / "other" / "tiny.gif").read_bytes() == (tmp_path / "docs" / "pictures" / "tiny.gif").read_bytes()
+    result = run("assets", "--config", "nope.toml")
+    assert result.exit_code == 2
+    assert "--config nope.toml does not exist" in one_line_error(result)
+    (tmp_path / "file").write_text("")
+    assert "--out-dir file is a file" in one_line_error(
+        run("assets", "--config", "docs/convanim.toml", "--out-dir", "file")
+    )
+
+
+def test_png_recompressed_with_the_same_pixels_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch(
+        tmp_path, monkeypatch, '[tool.convanim.assets]\ns = { input-size = 3, kernel-size = 2, output = "s.png" }\n'
+    )
+    assert run("assets").exit_code == 0
+    png = tmp_path / "s.png"
     with Image.open(png) as image:
         image.load()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=1)
+        changed = image.copy()
     assert buffer.getvalue() != png.read_bytes()
     png.write_bytes(buffer.getvalue())
-    assert run("assets", "--out-dir", str(out), "--check").exit_code == 0
+    assert run("assets", "--check").exit_code == 0
+    changed.putpixel((0, 0), 3 if changed.mode == "P" else (1, 2, 3))
+    buffer = io.BytesIO()
+    changed.save(buffer, format="PNG")
+    png.write_bytes(buffer.getvalue())
+    result = run("assets", "--check")
+    assert result.exit_code == 1
+    assert "s.png: pixels differ" in result.stderr
 
 
-def test_parallel_assets_equal_serial(tmp_path: Path) -> None:
-    assert run("assets", "--out-dir", str(tmp_path / "a"), "-j", "1").exit_code == 0
-    assert run("assets", "--out-dir", str(tmp_path / "b"), "-j", "2").exit_code == 0
+def test_parallel_assets_equal_serial_and_extra_files_are_noted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        '[tool.convanim]\nout-dir = "a"\n[tool.convanim.assets]\n'
+        'x = "-i 3 -k 2"\ny = "-i 3 -k 2 --theme dark"\nz = "-i 2 -k 2 --transpose"\n'
+    )
+    scratch(tmp_path, monkeypatch, text)
+    assert run("assets", "-j", "1").exit_code == 0
+    assert run("assets", "-j", "2", "--out-dir", "b").exit_code == 0
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+    (tmp_path / "a" / "old.gif").write_bytes(b"GIF89a")
+    result = run("assets")
+    assert result.exit_code == 0
+    assert "note: a/old.gif is made by no asset in pyproject.toml: delete it if it is left over" in result.stderr
+    assert run("assets", "--check").exit_code == 0  # a file no asset makes is not stale
+
+
+# -- describe ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (
+            ["--stride", "2", "--pad", "1"],
+            "Convolution of a 5x5 input, zero-padded by 1 on each side, with a 3x3 kernel at stride 2, giving a "
+            "3x3 output: (5 + 2*1 - 3) / 2 rounded down, + 1 = 3. 9 steps, one kernel position per frame.",
+        ),
+        (
+            ["-i", "6", "-s", "2", "-p", "1"],
+            "Convolution of a 6x6 input, zero-padded by 1 on each side, with a 3x3 kernel at stride 2, giving a "
+            "3x3 output: (6 + 2*1 - 3) / 2 rounded down, + 1 = 3; the stride leaves the last row and column of "
+            "the padded input uncovered. 9 steps, one kernel position per frame.",
+        ),
+        (
+            ["--transpose", "-i", "2", "-s", "2", "-p", "1", "--output-padding", "1"],
+            "Transposed convolution of a 2x2 input with a 3x3 kernel at stride 2, giving a 4x4 output: "
+            "(2 - 1)*2 - 2*1 + 3 + 1 = 4. Each input cell stamps its value times the kernel into a 5x5 canvas, "
+            "overlaps summed, then padding 1 cropped from each side and output padding 1 added at the end. "
+            "4 steps, one stamp per frame, then the crop to the output.",
+        ),
+        (
+            ["-i", "4", "--steps", "term"],
+            "Convolution of a 4x4 input with a 3x3 kernel, giving a 2x2 output: 4 - 3 + 1 = 2. "
+            "36 multiply-adds over 4 kernel positions, one per frame.",
+        ),
+        (
+            ["-i", "5x7", "-k", "3x2", "-s", "2x1", "--frame", "3"],
+            "Convolution of a 5x7 input with a 3x2 kernel at stride 2 on rows and 1 on columns, giving a 2x6 "
+            "output: rows (5 - 3) / 2 rounded down, + 1 = 2; columns 7 - 2 + 1 = 6. A still of frame 4 of 12.",
+        ),
+        (
+            ["--in-channels", "3", "--out-channels", "2", "-p", "1", "--bias", "--frames", "2:5"],
+            "Convolution of a 3-channel 5x5 input, zero-padded by 1 on each side, with 2 filters of 3x3x3, plus "
+            "a bias, giving 2 output maps of 5x5: 5 + 2*1 - 3 + 1 = 5. Frames 3 to 5 of 50.",
+        ),
+        (
+            ["--values", "symbolic", "-i", "1x4", "-k", "1x3", "-p", "0x1", "-d", "1x2"],
+            "1-D convolution of a 4-cell input, zero-padded by 1 on each side, with a 3-cell kernel dilated by 2 "
+            "(spanning 5-cell), giving a 2-cell output: 4 + 2*1 - 5 + 1 = 2. Cells are named by letters and "
+            "outputs are written as expressions. 2 steps, one kernel position per frame.",
+        ),
+        (
+            ["--grad", "weight", "-s", "2", "-p", "1"],
+            "The weight gradient of a convolution of a 5x5 input, zero-padded by 1 on each side, with a 3x3 kernel "
+            "at stride 2: each of the 9 output-gradient cells times its input window, added into the 3x3 kernel "
+            "gradient. 9 steps, one output-gradient cell per frame.",
+        ),
+    ],
+)
+def test_describe_says_what_the_animation_shows(args: list[str], text: str) -> None:
+    result = run("describe", *args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == text + "\n"
+
+
+def test_describe_refuses_as_render_does(tmp_path: Path) -> None:
+    for args, needle in ((["--stride", "0"], "--stride 0"), (["--frame", "99"], "--frame"), (["-o", "x.gif"], "-o")):
+        result = run("describe", *args)
+        assert result.exit_code == 2
+        assert needle in one_line_error(result)
+    assert {p.name for p in cli.commands["describe"].params} == {p.name for p in cli.commands["render"].params} - {
+        "output"
+    }
+
+
+# -- pre-commit ----------------------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_manifest_is_valid() -> None:
+    import re
+
+    import yaml  # pre-commit's own dependency
+
+    path = ROOT / ".pre-commit-hooks.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (hook,) = yaml.safe_load(path.read_text())
+    assert hook["id"] == "convanim-assets"
+    assert hook["entry"] == "convanim assets --check"
+    assert hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    for name in ("pyproject.toml", "docs/convanim.toml", "docs/_static/conv/upsample.gif", "assets/still.png"):
+        assert files.search(name), name
+    for name in ("src/pyproject.toml.bak", "convanim/cli.py", "README.md"):
+        assert not files.search(name), name
 
 
 def _modules_after(code: str) -> set[str]:
@@ -182,7 +452,7 @@ def test_trace_core_imports_no_drawing_or_cli_library() -> None:
 
 
 def test_help_and_presets_start_without_numpy_or_pillow() -> None:
-    for argv in (["--help"], ["presets"], ["render", "--help"]):
+    for argv in (["--help"], ["presets"], ["render", "--help"], ["describe", "--help"], ["assets", "--help"]):
         code = (
             f"from convanim.cli import cli\ntry:\n    cli.main({argv!r}, standalone_mode=False)\n"
             "except SystemExit:\n    pass"

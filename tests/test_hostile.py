@@ -248,7 +248,7 @@ def _cases() -> list[object]:
         ("asset name is a folder", ("--out-dir", "gallery", "-j", "1"), ("--out-dir", "conv.gif"), _asset_folder),
     ]
     for label, args, names, setup in assets_cases:
-        add(Case("assets", args, names, target=None, setup=setup), label)
+        add(Case("assets", args, names, target=None, setup=_with_manifest(setup)), label)
     if Path("/proc").is_dir():
         for command, name in (("render", "out.gif"), ("trace", "out.json")):
             add(
@@ -277,6 +277,17 @@ def _make_folder(name: str) -> Callable[[Path], None]:
         (folder / name).mkdir()
 
     return setup
+
+
+def _with_manifest(setup: Callable[[Path], None] | None) -> Callable[[Path], None]:
+    """A project manifest with one asset (conv.gif), then ``setup``."""
+
+    def both(folder: Path) -> None:
+        (folder / "convanim.toml").write_text('[assets]\nconv = "-i 3 -k 2"\n')
+        if setup is not None:
+            setup(folder)
+
+    return both
 
 
 def _asset_folder(folder: Path) -> None:
@@ -536,6 +547,7 @@ def test_assets_jobs_far_beyond_the_work_does_not_start_that_many_processes(
     monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", RecordingPool)
     monkeypatch.setattr(assets_module, "ProcessPoolExecutor", RecordingPool, raising=False)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "convanim.toml").write_text('[assets]\na = "-i 3 -k 2"\nb = "-i 2 -k 2"\nc = "-i 3"\n')
     result = invoke(["assets", "--out-dir", "gallery", "-j", "100000"])
     no_traceback(result)
     if result.exit_code != 0:
@@ -733,6 +745,7 @@ def test_generated_argument_lists(call: tuple[str, list[str]]) -> None:
 def test_assets_check_reports_a_folder_in_place_of_an_asset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--check lists every stale file, one line each (a report, not an error line); no traceback."""
     monkeypatch.chdir(tmp_path)
+    _with_manifest(None)(tmp_path)
     (tmp_path / "gallery" / "conv.gif").mkdir(parents=True)
     result = CliRunner().invoke(cli, ["assets", "--out-dir", "gallery", "--check", "-j", "1"], prog_name="convanim")
     assert result.exit_code == 1

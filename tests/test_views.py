@@ -67,7 +67,7 @@ def test_matrix_view_output_column_holds_the_outputs() -> None:
     column = drawing.layout.vector_out
     assert column is not None
     for n in range(3):  # the last one is the current cell, drawn in its own colour
-        tile = drawing.tiles.cell_tile("output_fill", format_number(recorded.output.ravel()[n]))
+        tile = drawing.painter.tiles.cell_tile(CellStyle("output_fill", format_number(recorded.output.ravel()[n])))
         x, y = column.origin(n, 0)
         assert _shows(pixels, x, y, tile)
 
@@ -75,7 +75,7 @@ def test_matrix_view_output_column_holds_the_outputs() -> None:
 def test_backward_weight_animation_ends_on_the_weight_gradient() -> None:
     preset = PRESETS["backward_weight_strided"]
     animation = animation_for(preset)
-    drawing = make_scene(animation.trace, animation.look, animation.view, animation.grad_output)
+    drawing = make_scene(animation.trace, animation.look, RASTER, animation.view, animation.grad_output)
     pixels = drawing.still(animation.storyboard(), -1)[0]
     want = backward(animation.trace, animation.grad_output).grad_weight
     grid = drawing.layout.grids["grad_weight"][0]

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import SpecError
-from .tracer import ForwardSteps, ScatterSteps, Trace
+from .tracer import ForwardSteps, PoolSteps, ScatterSteps, Trace
 
 Array = NDArray[Any]
 
@@ -78,6 +78,8 @@ class Backward:
 
 def backward(trace: Trace, grad_output: Array) -> Backward:
     """Gradients of ``trace``'s convolution given ``grad_output`` (shape of the output)."""
+    if isinstance(trace.steps, PoolSteps):
+        raise SpecError(f"‹op› {trace.spec.op} has no gradient here: drop ‹grad›")
     grad_output = np.asarray(grad_output)
     if grad_output.shape != trace.output.shape:
         got = "x".join(map(str, grad_output.shape))
@@ -195,3 +197,20 @@ def grad_input_trace(trace: Trace, grad_output: Array) -> Trace:
             "allow: lower ‹output_padding› (convanim trace --grad has the gradient)"
         )
     return run(derived, np.asarray(grad_output), trace.weight)
+
+
+def running_weight_grad(trace: Trace, result: Any) -> Array:
+    """``[n, k]``: the weight gradient of step ``n``'s filter after step ``n``, tap by tap.
+
+    Each step adds ``grad_output cell × its input window`` to its filter's gradient; this is the
+    cumulative sum within each filter's block of steps (steps run positions inside filters).
+    """
+    steps = trace.steps
+    assert isinstance(steps, ForwardSteps)
+    n, t = steps.products.shape
+    adds = result.steps.weight_adds.reshape(n, t)
+    filters = steps.output_cells[:, 0]
+    running = np.cumsum(adds, axis=0)
+    starts = np.searchsorted(filters, filters)  # first step of the same filter
+    before = np.where(starts[:, None] > 0, running[np.maximum(starts - 1, 0)], 0)
+    return np.asarray(running - before)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .tracer import ForwardSteps, ScatterSteps, Trace
+import numpy as np
+
+from .tracer import ForwardSteps, PoolSteps, ScatterSteps, Trace
 
 
 def _steps_forward(steps: ForwardSteps) -> list[dict[str, Any]]:
@@ -39,6 +41,35 @@ def _steps_scatter(steps: ScatterSteps) -> list[dict[str, Any]]:
         "stamp": steps.stamps.tolist(),
         "running": steps.running.tolist(),
     }
+    return [{key: column[n] for key, column in columns.items()} for n in range(len(steps))]
+
+
+def _window_values(values: Any, integer: bool) -> list[Any]:
+    """Pooling window values as JSON: ``null`` for max's ``-inf`` padding, integers kept integers."""
+    finite = np.isfinite(values)
+    as_objects = np.where(finite, values, 0).astype(np.int64 if integer else np.float64).astype(object)
+    as_objects[~finite] = None
+    result: list[Any] = as_objects.tolist()
+    return result
+
+
+def _steps_pool(trace: Trace, steps: PoolSteps) -> list[dict[str, Any]]:
+    integer = np.issubdtype(trace.input.dtype, np.integer)
+    columns: dict[str, list[Any]] = {
+        "output_cell": steps.output_cells.tolist(),
+        "input_cells": steps.input_cells.tolist(),
+        "input_values": _window_values(steps.input_values, integer),
+        "in_padding": steps.in_padding.tolist(),
+        "outside": steps.outside.tolist(),
+        "counted": steps.counted.tolist(),
+        "running": _window_values(steps.running, integer),
+        "value": steps.values.tolist(),
+    }
+    if trace.spec.op == "max":
+        columns["winner"] = steps.winner.tolist()
+        columns["argmax"] = steps.argmax.tolist()
+    else:
+        columns["divisor"] = steps.divisor.tolist()
     return [{key: column[n] for key, column in columns.items()} for n in range(len(steps))]
 
 
@@ -96,13 +127,20 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
     Transposed steps carry ``input_cell``, ``input_value``, ``output_channels``, ``rows`` and
     ``cols`` (canvas coordinates), ``stamp`` and ``running``; the top level adds ``canvas`` (the
     uncropped sums) and ``crop`` {top, left, height, width}.
+
+    Pooling (``spec.op`` max or avg; the spec adds ``op``, ``ceil_mode`` and ``count_include_pad``)
+    has ``weight`` null and steps with ``output_cell``, ``input_cells`` (padded coordinates; past the
+    padded input when ``outside``), ``input_values`` (null is max's -inf padding), ``in_padding``,
+    ``outside``, ``counted``, ``running`` (max or sum so far), ``value``, and ``winner`` (the term
+    holding the max) and ``argmax`` (PyTorch's index ``row * W + col``) for max, or ``divisor`` for
+    avg. A named kernel adds ``kernel_name``.
     """
     data: dict[str, Any] = {
         "format": "convanim-trace",
         "version": 1,
         "spec": trace.spec.to_dict(),
         "input": trace.input.tolist(),
-        "weight": trace.weight.tolist(),
+        "weight": None if trace.spec.is_pool else trace.weight.tolist(),
         "bias": None if trace.bias is None else trace.bias.tolist(),
         "output": trace.output.tolist(),
     }
@@ -113,8 +151,12 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
         data["canvas"] = steps.canvas.tolist()
         data["crop"] = {"top": top, "left": left, "height": height, "width": width}
         data["steps"] = _steps_scatter(steps)
+    elif isinstance(steps, PoolSteps):
+        data["steps"] = _steps_pool(trace, steps)
     else:
         data["steps"] = _steps_forward(steps)
+    if trace.kernel_name is not None:
+        data["kernel_name"] = trace.kernel_name
     if trace.symbols is not None:
         data["values"] = "symbolic"
         _symbolic(trace, data)
@@ -169,4 +211,38 @@ def matrix_to_dict(matrix: Any) -> dict[str, Any]:
         "values": matrix.values.tolist(),
         "rows": matrix.row_cells.tolist(),
         "cols": matrix.col_cells.tolist(),
+    }
+
+
+def direct_to_dict(view: Any) -> dict[str, Any]:
+    """A :class:`~convanim.compute.direct.DirectView`: the direct convolution's trace and its grid.
+
+    ``trace`` is the direct convolution's trace in this module's form (its ``weight`` is the rotated,
+    channel-swapped kernel; its ``output`` equals the transposed convolution's). ``grid`` is the
+    spread input with its padding and discarded bands (CxHgxWg), ``kind`` names each grid cell
+    (``real``, ``zero``, ``padding``, ``discarded``), ``pads`` are the signed
+    ``[[top, bottom], [left, right]]`` (negative: discarded), ``offset`` is where the direct
+    input starts in the grid, and ``source_rows``/``source_cols`` the input row/column a grid
+    row/column carries (-1 for none).
+    """
+    from .direct import KIND_NAMES
+
+    return {
+        "trace": trace_to_dict(view.trace),
+        "grid": view.grid.tolist(),
+        "kind": [[KIND_NAMES[k] for k in row] for row in view.kind.tolist()],
+        "pads": [list(view.pads[0]), list(view.pads[1])],
+        "offset": list(view.offset),
+        "source_rows": view.source_rows.tolist(),
+        "source_cols": view.source_cols.tolist(),
+    }
+
+
+def overlap_to_dict(overlap: Any) -> dict[str, Any]:
+    """Stamp overlap counts: ``canvas`` (uncropped), ``output`` and ``crop`` {top, left, height, width}."""
+    top, left, height, width = overlap.crop
+    return {
+        "canvas": overlap.canvas.tolist(),
+        "output": overlap.output.tolist(),
+        "crop": {"top": top, "left": left, "height": height, "width": width},
     }

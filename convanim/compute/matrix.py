@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import SpecError
-from .tracer import ScatterSteps, Trace
+from .tracer import PoolSteps, ScatterSteps, Trace
 
 MAX_ENTRIES = 1_000_000
 
@@ -45,6 +45,8 @@ def conv_matrix(trace: Trace) -> ConvMatrix:
     if trace.symbols is not None:
         raise SpecError("‹matrix› exports numbers: drop ‹values› symbolic (the picture view draws letters)")
     steps = trace.steps
+    if isinstance(steps, PoolSteps):
+        raise SpecError(f"‹op› {spec.op} is not a matrix product: drop ‹matrix›")
     if isinstance(steps, ScatterSteps):
         hc, wc = spec.canvas_size
         rows_shape, cols_shape = (spec.out_channels, hc, wc), spec.input_shape
@@ -75,3 +77,29 @@ def conv_matrix(trace: Trace) -> ConvMatrix:
         rows = np.broadcast_to(np.arange(len(steps))[:, None], cols.shape)
         np.add.at(values, (rows.ravel(), cols.ravel()), steps.kernel_values.ravel())
     return ConvMatrix(values, _cells(rows_shape), _cells(cols_shape))
+
+
+def matrix_entries(trace: Trace) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """``(row, col) -> weight index`` of every nonzero entry of the matrix the picture draws.
+
+    Forward: C (rows: output cells; columns: padded-input cells). Transposed: Cᵀ (rows: canvas
+    cells; columns: input cells). The index is the kernel weight's, so letters can be drawn too.
+    """
+    spec, steps = trace.spec, trace.steps
+    entries: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+    if isinstance(steps, ScatterSteps):
+        hc, wc = spec.canvas_size
+        for n in range(len(steps)):
+            c = int(steps.input_cells[n, 0])
+            for a, f in enumerate(steps.output_channels[n]):
+                for ky, r in enumerate(steps.rows[n]):
+                    for kx, q in enumerate(steps.cols[n]):
+                        entries[((int(f) * hc + int(r)) * wc + int(q), n)] = (c, a, ky, kx)
+        return entries
+    hp, wp = spec.padded_input_size
+    for n in range(len(steps)):
+        f = int(steps.output_cells[n, 0])
+        for k, (c, r, q) in enumerate(steps.input_cells[n]):
+            cl, ky, kx = (int(v) for v in steps.kernel_cells[k])
+            entries[(n, (int(c) * hp + int(r)) * wp + int(q))] = (f, cl, ky, kx)
+    return entries

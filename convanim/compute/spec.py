@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import SpecError
 
 Pair = tuple[int, int]
+OPS = ("conv", "max", "avg")  # conv2d / conv_transpose2d, max_pool2d, avg_pool2d
 MAX_VALUE = 1_000_000  # any size, stride, padding, dilation or channel count; far past any picture
 
 
@@ -47,6 +48,17 @@ class ConvSpec:
         Whether a bias is added to every output cell.
     transposed : bool
         ``conv_transpose2d`` (the scatter view) instead of ``conv2d``.
+    op : {"conv", "max", "avg"}
+        ``conv`` (the default), or pooling with ``max_pool2d`` / ``avg_pool2d`` semantics: one output
+        channel per input channel (``out_channels == in_channels``), no kernel values, no bias, no
+        groups, padding at most half the kernel. The stride is given like any other field here;
+        :func:`convanim.compute.pooling.pool_spec` and the options default it to the kernel size.
+    ceil_mode : bool
+        Pooling: round the output size up, dropping a last window that would start in the right
+        (bottom) padding, as PyTorch does.
+    count_include_pad : bool
+        ``avg``: divide by the window clipped to the padded input (True, PyTorch's default) or by
+        the real input cells it covers (False).
 
     Raises
     ------
@@ -65,6 +77,9 @@ class ConvSpec:
     groups: int = 1
     bias: bool = False
     transposed: bool = False
+    op: str = "conv"
+    ceil_mode: bool = False
+    count_include_pad: bool = True
 
     def __post_init__(self) -> None:
         for name in ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding"):
@@ -79,6 +94,11 @@ class ConvSpec:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise SpecError(f"{name} must be an integer, got {value!r}")
+        for name in ("bias", "transposed", "ceil_mode", "count_include_pad"):
+            if not isinstance(getattr(self, name), bool):
+                raise SpecError(f"‹{name}› must be true or false, got {getattr(self, name)!r}")
+        if self.op not in OPS:
+            raise SpecError(f"‹op› {self.op!r} is unknown: use conv, max or avg")
         self._check()
 
     # -- validation -------------------------------------------------------------------------
@@ -112,10 +132,81 @@ class ConvSpec:
                     f"{option} {channels} is not divisible by ‹groups› {self.groups}: "
                     f"use a number of groups that divides both channel counts"
                 )
+        if self.is_pool:
+            self._check_pool()
+            return
+        if self.ceil_mode:
+            raise SpecError("‹ceil_mode› only applies to pooling: add ‹op› max or avg, or drop ‹ceil_mode›")
+        if not self.count_include_pad:
+            raise SpecError("‹count_include_pad› only applies to ‹op› avg: add ‹op› avg or drop ‹count_include_pad›")
         if self.transposed:
             self._check_transposed()
         else:
             self._check_forward()
+
+    def _check_pool(self) -> None:
+        """PyTorch's max_pool2d / avg_pool2d rules, refused in the order a user would fix them."""
+        op = self.op
+        if self.transposed:
+            raise SpecError(f"‹op› {op} has no transposed form: drop ‹transposed›")
+        if self.bias:
+            raise SpecError(f"‹op› {op} takes no ‹bias›: drop it")
+        if self.groups != 1:
+            raise SpecError(f"‹op› {op} pools every channel on its own and takes no ‹groups›: drop it")
+        if self.out_channels != self.in_channels:
+            raise SpecError(
+                f"‹op› {op} keeps the channels: ‹out_channels› {self.out_channels} must equal "
+                f"‹in_channels› {self.in_channels}: drop ‹out_channels›"
+            )
+        if any(self.output_padding):
+            raise SpecError(f"‹output_padding› only applies to a transposed convolution: drop it with ‹op› {op}")
+        if op == "avg" and self.dilation != (1, 1):
+            raise SpecError("‹op› avg takes no ‹dilation› (avg_pool2d has none): drop it or use ‹op› max")
+        if op == "max" and not self.count_include_pad:
+            raise SpecError("‹count_include_pad› only applies to ‹op› avg: drop it with ‹op› max")
+        for axis in (0, 1):
+            k, p = self.kernel_size[axis], self.padding[axis]
+            if p > k // 2:
+                raise SpecError(
+                    f"‹padding› {p} is more than half of ‹kernel_size› {k}: pooling pads at most {k // 2} "
+                    f"(PyTorch's rule): lower ‹padding› or raise ‹kernel_size›"
+                )
+        out = self._raw_output_size()
+        for axis in (0, 1):
+            if out[axis] < 1:
+                span, padded, s = self.kernel_span[axis], self.padded_input_size[axis], self.stride[axis]
+                fixes = ["use a smaller ‹kernel_size›"]
+                if self.dilation[axis] > 1:
+                    fixes.append("lower ‹dilation›")
+                if self.padding[axis] < self.kernel_size[axis] // 2:
+                    fixes.append("raise ‹padding›")
+                if not self.ceil_mode and padded - span + s - 1 >= 0:  # a hanging window would fit
+                    fixes.append("add ‹ceil_mode›")
+                fix = ", ".join(fixes[:-1]) + " or " + fixes[-1] if len(fixes) > 1 else fixes[0]
+                raise SpecError(f"the window spans {span} cells but the padded input is {padded}: {fix}")
+        self._check_pool_windows(out)
+
+    def _check_pool_windows(self, out: Pair) -> None:
+        """Refuse a dilated window that reads padding only: PyTorch gives -inf and an index outside."""
+        for axis in (0, 1):
+            n, s, d, p = self.input_size[axis], self.stride[axis], self.dilation[axis], self.padding[axis]
+            if n >= d:
+                # A window reads every d-th cell, p <= k/2 of its taps at most fall in the padding
+                # before the input, and its first tap inside lands within d cells of its start.
+                continue
+            # Only then may a window miss every real cell. A window starting at a real cell reads
+            # it, and none starts past the input (floor mode: the span is at least 2p; ceil mode
+            # drops such windows), so only windows starting in the top/left padding are checked.
+            for o in range(min(out[axis], p // s + 1)):
+                start = o * s - p  # input coordinate of the first tap
+                # First tap at or after 0: start + t*d with t = ceil(-start/d) when start < 0.
+                first = start if start >= 0 else start + (-start + d - 1) // d * d
+                if first >= n or first > start + d * (self.kernel_size[axis] - 1):
+                    where = ("row", "column")[axis]
+                    raise SpecError(
+                        f"with ‹dilation› {d} the window at output {where} {o} reads only padding "
+                        f"(max_pool2d would give -inf): lower ‹dilation› or ‹padding›"
+                    )
 
     def _check_forward(self) -> None:
         if any(self.output_padding):
@@ -187,6 +278,14 @@ class ConvSpec:
                 (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1,
                 (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1,
             )
+        if self.ceil_mode:
+            sizes = []
+            for n, s, p, span in zip((h, w), (sh, sw), (ph, pw), self.kernel_span, strict=True):
+                out = (n + 2 * p - span + s - 1) // s + 1
+                if (out - 1) * s >= n + p:  # the last window would start in the right padding: dropped
+                    out -= 1
+                sizes.append(out)
+            return (sizes[0], sizes[1])
         return (
             (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1,
             (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1,
@@ -196,6 +295,24 @@ class ConvSpec:
     def output_size(self) -> Pair:
         """Output height and width, from PyTorch's formulas."""
         return self._raw_output_size()
+
+    @property
+    def is_pool(self) -> bool:
+        """Max or average pooling (``op`` is not ``conv``)."""
+        return self.op != "conv"
+
+    @property
+    def window_extent(self) -> Pair:
+        """Forward and pooling: the cells the windows reach from the padded input's top-left corner.
+
+        The padded input, or more when a ceil-mode window hangs over its bottom/right edge (those
+        cells are read as nothing: max ignores them, avg does not count them).
+        """
+        out, padded, span = self.output_size, self.padded_input_size, self.kernel_span
+        return (
+            max(padded[0], (out[0] - 1) * self.stride[0] + span[0]),
+            max(padded[1], (out[1] - 1) * self.stride[1] + span[1]),
+        )
 
     @property
     def stamp_size(self) -> Pair:
@@ -221,8 +338,11 @@ class ConvSpec:
 
     @property
     def weight_shape(self) -> tuple[int, int, int, int]:
-        """PyTorch layout: conv ``(F, C/g, kh, kw)``; transposed ``(C, F/g, kh, kw)``."""
+        """PyTorch layout: conv ``(F, C/g, kh, kw)``; transposed ``(C, F/g, kh, kw)``; pooling
+        ``(0, 1, kh, kw)`` (no weights, only the window's shape)."""
         kh, kw = self.kernel_size
+        if self.is_pool:
+            return (0, 1, kh, kw)
         if self.transposed:
             return (self.in_channels, self.out_channels // self.groups, kh, kw)
         return (self.out_channels, self.in_channels // self.groups, kh, kw)
@@ -247,6 +367,8 @@ class ConvSpec:
     def terms_per_step(self) -> int:
         """Multiply-adds in one step: the window (forward) or the stamp (transposed)."""
         kh, kw = self.kernel_size
+        if self.is_pool:
+            return kh * kw
         if self.transposed:
             return (self.out_channels // self.groups) * kh * kw
         return (self.in_channels // self.groups) * kh * kw
@@ -262,6 +384,8 @@ class ConvSpec:
         stride skipped). For a transposed convolution: the convolution. This is the operation of the
         input gradient, and of the "transposed" in transposed convolution.
         """
+        if self.is_pool:
+            raise SpecError(f"‹op› {self.op} is not linear: it has no adjoint (no gradient view): drop ‹grad›")
         common: dict[str, Any] = {
             "input_size": self.output_size,
             "kernel_size": self.kernel_size,
@@ -284,20 +408,21 @@ class ConvSpec:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: every field as a list or scalar, plus the derived output size."""
         data: dict[str, Any] = {"transposed": self.transposed}
+        pool_keys = ("op", "ceil_mode", "count_include_pad")
         for key, value in asdict(self).items():
-            if key == "transposed":
-                continue
+            if key == "transposed" or (key in pool_keys and not self.is_pool):
+                continue  # a convolution's JSON stays as it was before pooling existed
             data[key] = list(value) if isinstance(value, tuple) else value
         data["output_size"] = list(self.output_size)
         return data
 
     def describe(self) -> str:
         """A short human description, e.g. ``conv 5x5, kernel 3, stride 2, pad 1 -> 3x3``."""
-        parts = [
-            f"{'transposed conv' if self.transposed else 'conv'} {self.input_size[0]}x{self.input_size[1]}",
-            _axis_words(self.kernel_size, "kernel"),
-        ]
-        if self.in_channels > 1 or self.out_channels > 1:
+        name = f"{self.op} pool" if self.is_pool else ("transposed conv" if self.transposed else "conv")
+        parts = [f"{name} {self.input_size[0]}x{self.input_size[1]}", _axis_words(self.kernel_size, "kernel")]
+        if self.is_pool and self.in_channels > 1:
+            parts.append(f"channels {self.in_channels}")
+        elif self.in_channels > 1 or self.out_channels > 1:
             parts.append(f"channels {self.in_channels} -> {self.out_channels}")
         if self.groups > 1:
             parts.append(f"groups {self.groups}")
@@ -312,5 +437,9 @@ class ConvSpec:
             value = getattr(self, name)
             if value != default:
                 parts.append(_axis_words(value, noun))
+        if self.ceil_mode:
+            parts.append("ceil_mode")
+        if not self.count_include_pad:
+            parts.append("count_include_pad false")
         ho, wo = self.output_size
         return ", ".join(parts) + f" -> {ho}x{wo}"

@@ -12,6 +12,10 @@ Transposed (``conv_transpose2d``, the scatter view): one step per input cell, ch
 A step stamps ``x[c, i, j] * weight[c]`` into the full, uncropped canvas and records the running
 canvas values of the cells it touched. The crop by ``padding`` and ``output_padding`` that turns
 the canvas into the output is explicit in :attr:`ScatterSteps.crop`.
+
+Pooling (``max_pool2d`` / ``avg_pool2d``, see :mod:`convanim.compute.pooling`): one step per output
+cell like the forward convolution (the same placement fields, :class:`WindowSteps`), with the
+running max or sum, the winner (max) or the divisor (avg) instead of products.
 """
 
 from __future__ import annotations
@@ -29,42 +33,96 @@ Array = NDArray[Any]
 
 
 @dataclass(frozen=True)
-class ForwardSteps:
-    """Steps of a forward convolution; ``N`` steps of ``T`` terms each.
+class WindowSteps:
+    """A window placed once per output cell; ``N`` steps of ``T`` terms each (conv or pooling).
 
     Attributes
     ----------
     output_cells : (N, 3) int
-        ``(filter, row, col)`` of the output cell each step computes.
+        ``(channel, row, col)`` of the output cell each step computes (the filter, for a conv).
     input_cells : (N, T, 3) int
         ``(channel, row, col)`` of each term's input cell in padded coordinates (dilation gaps
-        respected, every channel of the filter's group).
+        respected; a conv reads every channel of the filter's group, pooling the step's channel).
     kernel_cells : (T, 3) int
-        ``(channel within group, row, col)`` of each term's kernel cell, the same for every step
-        (the filter is ``output_cells[:, 0]``).
-    input_values, kernel_values, products, partial_sums : (N, T)
-        The factors of every term, their products and the running sums, term by term.
+        ``(channel within group, row, col)`` of each term's kernel (window) cell, the same for every
+        step. Pooling: ``(0, row, col)`` offsets within the window.
+    input_values : (N, T)
+        The input value each term reads (the padding's value in the padding).
     in_padding : (N, T) bool
-        Whether the term's input cell lies in the zero-padding ring.
-    bias : (N,)
-        The bias added to the step's output cell (zeros without bias).
+        Whether the term's input cell lies in the padding ring.
     values : (N,)
-        The output cell: ``partial_sums[:, -1] + bias``.
+        The output cell the step computes.
     """
 
     output_cells: Array
     input_cells: Array
     kernel_cells: Array
     input_values: Array
-    kernel_values: Array
-    products: Array
-    partial_sums: Array
     in_padding: Array
-    bias: Array
     values: Array
 
     def __len__(self) -> int:
         return int(self.output_cells.shape[0])
+
+
+@dataclass(frozen=True)
+class ForwardSteps(WindowSteps):
+    """Steps of a forward convolution: :class:`WindowSteps` plus the products and partial sums.
+
+    Attributes
+    ----------
+    kernel_values, products, partial_sums : (N, T)
+        The kernel factor of every term, the products ``input_values * kernel_values`` and their
+        running sums, term by term.
+    bias : (N,)
+        The bias added to the step's output cell (zeros without bias).
+
+    Notes
+    -----
+    ``values`` is ``partial_sums[:, -1] + bias``; the padding holds zeros.
+    """
+
+    kernel_values: Array
+    products: Array
+    partial_sums: Array
+    bias: Array
+
+
+@dataclass(frozen=True)
+class PoolSteps(WindowSteps):
+    """Steps of max or average pooling: :class:`WindowSteps` plus what the window makes of its cells.
+
+    ``input_values`` hold what the op reads: the input, ``fill`` in the padding and past the
+    padded input (a ceil-mode window hanging over the bottom/right edge). For max they are float64,
+    because the fill is ``-inf``; ``values`` keep the input's dtype (the max is an input cell). For
+    avg they keep the input's dtype and ``values`` are float64 (``sum / divisor``).
+
+    Attributes
+    ----------
+    outside : (N, T) bool
+        Whether the term's cell lies past the padded input (ceil mode only). Never counted.
+    counted : (N, T) bool
+        Whether the term's cell takes part: max, the real input cells; avg, the cells the divisor
+        counts (the padded input, or only the real cells without ``count_include_pad``).
+    running : (N, T)
+        Running max (``-inf`` until the first real cell) or running sum, term by term.
+    winner : (N,) int
+        Max: the term holding the maximum, the first in row-major order on ties. Avg: -1.
+    argmax : (N,) int
+        Max: PyTorch's index of the maximum, ``row * W + col`` in the input plane. Avg: -1.
+    divisor : (N,) int
+        Avg: what the sum is divided by. Max: -1.
+    fill : float
+        The value of padding cells: ``-inf`` (max) or ``0.0`` (avg).
+    """
+
+    outside: Array
+    counted: Array
+    running: Array
+    winner: Array
+    argmax: Array
+    divisor: Array
+    fill: float
 
 
 @dataclass(frozen=True)
@@ -110,15 +168,20 @@ class ScatterSteps:
 
 @dataclass(frozen=True)
 class Trace:
-    """A convolution with every step recorded. Plain data: arrays and a frozen spec."""
+    """A convolution (or pooling) with every step recorded. Plain data: arrays and a frozen spec.
+
+    ``weight`` is empty, shape ``(0, 1, kh, kw)``, for pooling. ``kernel_name`` names the kernel
+    when it is a named one (``sobel-x``, see :mod:`convanim.compute.kernels`), for captions.
+    """
 
     spec: ConvSpec
     input: Array
     weight: Array
     bias: Array | None
     output: Array
-    steps: ForwardSteps | ScatterSteps
+    steps: ForwardSteps | ScatterSteps | PoolSteps
     symbols: Any = None  # convanim.symbolic.Symbols when cells are named, not numbered
+    kernel_name: str | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -130,7 +193,7 @@ class Trace:
         return np.pad(self.input, ((0, 0), (ph, ph), (pw, pw)))
 
 
-def _check_array(name: str, option: str, array: Array, shape: tuple[int, ...]) -> Array:
+def check_array(name: str, option: str, array: Array, shape: tuple[int, ...]) -> Array:
     if array.shape != shape:
         got = "x".join(map(str, array.shape)) or "a scalar"
         want = "x".join(map(str, shape))
@@ -156,6 +219,9 @@ def check_size(spec: ConvSpec) -> None:
     if spec.transposed:
         canvas = spec.canvas_size
         sizes = {"the uncropped output": spec.out_channels * canvas[0] * canvas[1]}
+    elif spec.is_pool:
+        extent = spec.window_extent
+        sizes = {"the padded input": spec.in_channels * extent[0] * extent[1]}
     else:
         padded = spec.padded_input_size
         sizes = {"the padded input": spec.in_channels * padded[0] * padded[1]}
@@ -214,7 +280,8 @@ def trace(spec: ConvSpec, x: Array, weight: Array, bias: Array | None = None) ->
     x : array, shape ``(C, H, W)``
         The input.
     weight : array
-        PyTorch layout: ``(F, C/g, kh, kw)``, or ``(C, F/g, kh, kw)`` when transposed.
+        PyTorch layout: ``(F, C/g, kh, kw)``, or ``(C, F/g, kh, kw)`` when transposed. Pooling has
+        none: pass an empty array (or None) and see :func:`convanim.compute.pooling.pool_trace`.
     bias : array of shape ``(F,)``, optional
         Required when ``spec.bias`` is true, refused otherwise.
 
@@ -228,12 +295,20 @@ def trace(spec: ConvSpec, x: Array, weight: Array, bias: Array | None = None) ->
     SpecError
         When an array's shape does not match the spec, or it holds NaN/inf or non-numbers.
     """
-    x = _check_array("the input", "‹values›", np.asarray(x), spec.input_shape)
-    weight = _check_array("the kernel", "‹kernel_values›", np.asarray(weight), spec.weight_shape)
+    if spec.is_pool:
+        if weight is not None and np.asarray(weight).size:
+            raise SpecError(f"‹op› {spec.op} has no kernel: drop ‹kernel_values›")
+        if bias is not None:
+            raise SpecError(f"‹op› {spec.op} takes no ‹bias›: drop it")
+        from .pooling import pool_trace
+
+        return pool_trace(spec, x)
+    x = check_array("the input", "‹values›", np.asarray(x), spec.input_shape)
+    weight = check_array("the kernel", "‹kernel_values›", np.asarray(weight), spec.weight_shape)
     if spec.bias:
         if bias is None:
             raise SpecError("the spec has a bias but no bias values were given: pass bias=")
-        bias = _check_array("the bias", "‹values›", np.asarray(bias), (spec.out_channels,))
+        bias = check_array("the bias", "‹values›", np.asarray(bias), (spec.out_channels,))
     elif bias is not None:
         raise SpecError("bias values were given but the spec has no bias: add ‹bias›")
     check_size(spec)

@@ -1,8 +1,9 @@
-"""The numbers a trace is computed on: generated (seeded) or read from a file.
+"""The numbers a trace is computed on: generated (seeded), read from a file, or a picture.
 
 Generated kinds give small integers so every number in a picture is short and exact. Files may hold
 floats. Values come from ``numpy.random.default_rng(seed)`` only, so the same seed gives the same
-picture on every machine.
+picture on every machine. The input may also be a picture (:mod:`convanim.compute.images`: a file,
+or the built-in ``digit``) and the kernel a named one (:mod:`convanim.compute.kernels`: ``sobel-x``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import SpecError
-from .spec import ConvSpec
+from .images import IMAGE_SUFFIXES, SAMPLES, digit, is_image_path, load_image
+from .kernels import NamedKernel, named_kernel
+from .spec import ConvSpec, pair_text
 
 KINDS = ("random", "ones", "arange", "symbolic")
 FILE_SUFFIXES = (".npy", ".json", ".csv")
@@ -26,11 +29,15 @@ Array = NDArray[Any]
 
 @dataclass(frozen=True)
 class Values:
-    """Input, weight and bias arrays (bias ``None`` when the spec has none)."""
+    """Input, weight and bias arrays (bias ``None`` when the spec has none).
+
+    ``kernel_name`` names the kernel when it is a named one (``sobel-x``); pooling's weight is empty.
+    """
 
     input: Array
     weight: Array
     bias: Array | None
+    kernel_name: str | None = None
 
 
 def generate(
@@ -72,7 +79,10 @@ def load_array(path: Path, option: str, key: str | None = None) -> Array:
     if not suffix and not path.exists():
         raise SpecError(f"{option} {path} is neither a kind ({', '.join(KINDS)}) nor a file: check the spelling")
     if suffix not in FILE_SUFFIXES:
-        raise SpecError(f"{option} {path}: unknown file type {suffix or '(none)'}: use a .npy, .json or .csv file")
+        pictures = f", or a picture ({', '.join(IMAGE_SUFFIXES[:4])}, ...)" if option == "‹values›" else ""
+        raise SpecError(
+            f"{option} {path}: unknown file type {suffix or '(none)'}: use a .npy, .json or .csv file{pictures}"
+        )
     try:
         if suffix == ".npy":
             array = np.load(path, allow_pickle=False)
@@ -169,6 +179,15 @@ def _adopt(fields: dict[str, Any], explicit: set[str], name: str, value: Any, op
     fields[name] = value
 
 
+def _unknown_word(source: str, option: str, words: tuple[str, ...]) -> None:
+    """Refuse a word that is no kind and no file, suggesting the closest word."""
+    import difflib
+
+    close = difflib.get_close_matches(source.lower(), words, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else "check the spelling"
+    raise SpecError(f"{option} {source!r} is neither a kind ({', '.join(words)}) nor a file: {hint}")
+
+
 def resolve(
     fields: dict[str, Any],
     explicit: set[str] | frozenset[str] = frozenset(),
@@ -185,29 +204,50 @@ def resolve(
     explicit : set of str
         The fields the user set; a values file may fill in the others (input size and channels
         from the input, kernel size and channels from a 4-D kernel) but must agree with these.
+        Pooling (``op`` max or avg) fills in PyTorch's defaults for the others: the stride is the
+        kernel size and the output channels are the input channels.
     values : str
-        ``random``, ``ones``, ``arange`` or a file for the input (a JSON object may also hold
-        ``weight`` and ``bias``).
+        ``random``, ``ones``, ``arange``, ``symbolic``, a file for the input (a JSON object may
+        also hold ``weight`` and ``bias``), a picture file, or ``digit`` (``digit0`` ...
+        ``digit9``). A picture is resized to ``input_size`` when that is given, and read as grey
+        unless ``in_channels`` is 3.
     kernel_values : str, optional
-        The same kinds or a file for the kernel; by default the kind of ``values`` (random when
-        ``values`` is a file).
+        The same kinds, a file, or a kernel's name (``sobel-x``, see
+        :data:`convanim.compute.kernels.KERNELS`; it sets the kernel size) for the kernel; by
+        default the kind of ``values`` (random when ``values`` is a file or a picture).
     seed : int
         Seed of ``numpy.random.default_rng`` for random values.
     """
     fields = dict(fields)
     explicit = set(explicit)
+    op = fields.get("op", "conv")
+    pooling = op != "conv"
     symbolic_input, symbolic_kernel = values == "symbolic", kernel_values == "symbolic"
     if (symbolic_input and kernel_values not in (None, "symbolic")) or (symbolic_kernel and not symbolic_input):
         raise SpecError("symbolic values name both input and kernel: use ‹values› symbolic alone (no ‹kernel_values›)")
+    if pooling and symbolic_input:
+        raise SpecError(f"‹values› symbolic writes weighted sums, ‹op› {op} compares numbers: use numbers")
+    if pooling and kernel_values is not None:
+        raise SpecError(f"‹op› {op} has no kernel: drop ‹kernel_values›")
     input_array = weight_array = bias_array = None
-    if _is_file(values):
+    named: NamedKernel | None = None
+    if values in SAMPLES or is_image_path(values):
+        channels = fields["in_channels"] if "in_channels" in explicit else 1
+        size = fields["input_size"] if "input_size" in explicit else None
+        is_digit = values in SAMPLES
+        input_array = digit(values, channels, size) if is_digit else load_image(Path(values), channels, size)
+        c, h, w = input_array.shape
+        fields["in_channels"], fields["input_size"] = c, (h, w)
+    elif _is_file(values):
         path = Path(values)
+        if not path.suffix and not path.exists():
+            _unknown_word(values, "‹values›", (*KINDS, "digit"))
         input_array = load_array(path, "‹values›", key="input")
         c, h, w = input_shape_of(input_array, "‹values›")
         input_array = input_array.reshape(c, h, w)
         _adopt(fields, explicit, "in_channels", c, "‹in_channels›", f"‹values› {path}")
         _adopt(fields, explicit, "input_size", (h, w), "‹input_size›", f"‹values› {path}")
-        if path.suffix.lower() == ".json" and kernel_values is None:
+        if path.suffix.lower() == ".json" and kernel_values is None and not pooling:
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict):
                 if "weight" in data:
@@ -216,7 +256,16 @@ def resolve(
                     bias_array = load_array(path, "‹values›", key="bias").reshape(-1)
                     _adopt(fields, explicit, "bias", True, "‹bias›", f"‹values› {path}")
     kernel_source = kernel_values if kernel_values is not None else ("random" if _is_file(values) else values)
-    if _is_file(kernel_source):
+    if kernel_values is not None and _is_file(kernel_values) and not Path(kernel_values).suffix:
+        named = named_kernel(kernel_values, others=KINDS)
+        if "kernel_size" in explicit and fields["kernel_size"] != named.size:
+            asked = pair_text(fields["kernel_size"])
+            raise SpecError(
+                f"‹kernel_values› {named.name} is {named.size[0]}x{named.size[1]} but ‹kernel_size› {asked} "
+                f"was asked for: drop ‹kernel_size›"
+            )
+        fields["kernel_size"] = named.size
+    elif _is_file(kernel_source):
         weight_array = load_array(Path(kernel_source), "‹kernel_values›", key="weight")
     if weight_array is not None:
         option = "‹kernel_values›" if kernel_values is not None else "‹values›"
@@ -233,6 +282,11 @@ def resolve(
             else:
                 _adopt(fields, explicit, "out_channels", first, "‹out_channels›", source)
                 _adopt(fields, explicit, "in_channels", second, "‹in_channels›", source)
+    if pooling:  # PyTorch's defaults: the stride is the window, the channels stay
+        if "stride" not in explicit:
+            fields["stride"] = fields.get("kernel_size", (3, 3))
+        if "out_channels" not in explicit:
+            fields["out_channels"] = fields.get("in_channels", 1)
 
     spec = ConvSpec(**fields)
     from .tracer import check_size
@@ -242,7 +296,11 @@ def resolve(
     input_kind = values if not _is_file(values) else "random"
     if input_array is None:
         input_array = generate(input_kind, spec.input_shape, rng, 0, 3)
-    if weight_array is None:
+    if pooling:
+        weight_array = np.zeros(spec.weight_shape, dtype=np.int64)
+    elif named is not None:
+        weight_array = named.weight(spec.weight_shape)
+    elif weight_array is None:
         weight_array = generate(
             kernel_source if not _is_file(kernel_source) else "random", spec.weight_shape, rng, 1, 3
         )
@@ -250,7 +308,8 @@ def resolve(
         bias_array = generate(input_kind, (spec.out_channels,), rng, 1, 3)
     if not spec.bias:
         bias_array = None
-    return spec, Values(input=input_array, weight=weight_array, bias=bias_array)
+    kernel_name = None if named is None else named.name
+    return spec, Values(input=input_array, weight=weight_array, bias=bias_array, kernel_name=kernel_name)
 
 
 def build(
@@ -260,7 +319,10 @@ def build(
     kernel_values: str | None = None,
     seed: int = 0,
 ) -> Any:
-    """Options -> the trace: :func:`resolve`, then :func:`convanim.tracer.trace`, named when symbolic."""
+    """Options -> the trace: :func:`resolve`, then :func:`convanim.tracer.trace`, named when symbolic.
+
+    Pooling gives a pooling trace; a named kernel's name is kept on the trace (``kernel_name``).
+    """
     from dataclasses import replace
 
     from .symbolic import Symbols
@@ -270,6 +332,8 @@ def build(
     recorded = trace(spec, arrays.input, arrays.weight, arrays.bias)
     if values == "symbolic":
         recorded = replace(recorded, symbols=Symbols.for_spec(spec))
+    if arrays.kernel_name is not None:
+        recorded = replace(recorded, kernel_name=arrays.kernel_name)
     return recorded
 
 

@@ -7,13 +7,30 @@ same drawing code, and both read only from the trace.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+from numpy.typing import NDArray
+
+from ..compute.spec import pair_text
 from ..compute.symbolic import ScatterExpressions, collect, forward_expression, forward_terms, scatter_expressions
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from .numbers import format_number
 
 SHORT = 7  # longest expression written whole inside a cell; the sum line always has it whole
+
+
+class SumLine(NamedTuple):
+    """The sentence under the picture: ``parts`` then ``tail``, fitted to the width by the scene.
+
+    Middle parts give way to ``gap`` when the line is too long; if even that does not fit,
+    ``fallback`` is written instead.
+    """
+
+    parts: list[str]
+    tail: str = ""
+    gap: str = "… +"
+    fallback: list[str] | None = None
 
 
 class Labels:
@@ -141,3 +158,90 @@ class Labels:
 
     def canvas(self, f: int, r: int, q: int, value: Any) -> str:
         return self._cell(self.fits(str(self.scatter.canvas[f, r, q])) if self.symbols else format_number(value))
+
+    # -- sum lines ---------------------------------------------------------------------------
+
+    def _where(self, row: int, col: int) -> str:
+        return f"({col})" if self.trace.spec.is_1d else f"({row}, {col})"
+
+    def _axis_text(self, pair: tuple[int, int]) -> str:
+        """A pair as the picture speaks of it: one number for a 1-D strip."""
+        return str(pair[1]) if self.trace.spec.is_1d else pair_text(pair)
+
+    def forward_sum(self, n: int, term: int | None, f: int, row: int, col: int, result: str) -> SumLine:
+        """``output (0, 1) = 2·3 + … = 10``: step ``n`` through ``term``, per channel when there are several."""
+        spec, steps = self.trace.spec, self._forward
+        taps = steps.products.shape[1]
+        last = taps - 1 if term is None else term
+        where = self._where(row, col)
+        if spec.out_channels > 1:
+            where = f"map {f} {where}"
+        groups_in = spec.in_channels // spec.groups
+        if groups_in > 1:
+            # Per-channel sums: each channel's window, then the channels added up.
+            per = steps.kernel_cells.shape[0] // groups_in
+            first = f // (spec.out_channels // spec.groups) * groups_in
+            terms = [
+                f"ch {first + cl}: {self.channel_sum(n, cl * per, min(last, cl * per + per - 1))}"
+                for cl in range(groups_in)
+                if cl * per <= last
+            ]
+        else:
+            terms = self.forward_terms(n, last)
+        joined = [t + " +" for t in terms[:-1]] + terms[-1:]
+        complete = term is None or term == taps - 1
+        bias = (
+            f" + {'bias ' if not self.symbolic else ''}{self.bias(f)}"
+            if self.trace.bias is not None and complete
+            else ""
+        )
+        if self.symbolic:
+            tail = bias if terms else (" " + self.bias(f) if bias else " 0")
+            return SumLine([f"{result} {where} =", *joined], tail + ("" if complete else "  (so far)"))
+        so_far = "" if complete else " so far"
+        return SumLine([f"{result} {where} =", *joined], f"{bias} = {self.forward_value(n, term)}{so_far}")
+
+    def scatter_sum(self, n: int, prior: NDArray[np.int32], source: str) -> SumLine:
+        """``input (0, 1) = 2: 2 × kernel at rows 0–2, cols 2–4; overlaps: 3+2=5, …``.
+
+        ``prior[a, i, j]`` counts the stamps before this one on each cell it writes.
+        """
+        spec, steps = self.trace.spec, self._scatter
+        c, i, j = (int(v) for v in steps.input_cells[n])
+        where = self._where(i, j)
+        if spec.in_channels > 1:
+            where = f"channel {c} {where}"
+        rows, cols = steps.rows[n], steps.cols[n]
+        span = f"cols {cols[0]}–{cols[-1]}" if spec.is_1d else f"rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
+        value = self.scatter_input(n)
+        head = (
+            f"{value} × kernel at {span}"
+            if self.symbolic
+            else f"{source} {where} = {value}: {value} × kernel at {span}"
+        )
+        overlaps = [
+            self.overlap(n, a, ri, ci) + ","
+            for a in range(prior.shape[0])
+            for ri in range(prior.shape[1])
+            for ci in range(prior.shape[2])
+            if prior[a, ri, ci] >= 1
+        ]
+        if not overlaps:
+            return SumLine([head])
+        overlaps[-1] = overlaps[-1].rstrip(",")
+        count = f"; {len(overlaps)} overlap{'s' if len(overlaps) > 1 else ''} summed"
+        return SumLine([head + "; overlaps:", *overlaps], "", gap="…,", fallback=[head + count])
+
+    def crop_sum(self) -> SumLine:
+        """The last frame of a transposed convolution: what the crop drops and keeps."""
+        spec = self.trace.spec
+        parts = []
+        if any(spec.padding):
+            parts.append(f"drop pad {self._axis_text(spec.padding)} on each side")
+        if any(spec.output_padding):
+            parts.append(f"keep output_padding {self._axis_text(spec.output_padding)} at bottom/right")
+        if self.trace.bias is not None:
+            parts.append("add the bias")
+        ho, wo = spec.output_size
+        head = "crop the canvas" + (": " + ", ".join(parts) if parts else "")
+        return SumLine([head], f" → {wo if spec.is_1d else f'{ho}×{wo}'}")

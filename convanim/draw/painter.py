@@ -167,6 +167,15 @@ class Painter(ABC):
         """A transient line of ``words`` in a box ``width`` px wide (cleared to the background)."""
 
     @abstractmethod
+    def polygon(
+        self, points: Sequence[tuple[float, float]], fill: str, edge: str | None = None, permanent: bool = False
+    ) -> None:
+        """A filled polygon (a face of a block in the volume view), outlined 1 px in ``edge``.
+
+        Points are layout pixels; a painter fills the pixels whose centres lie inside.
+        """
+
+    @abstractmethod
     def end(self, duration_ms: int) -> Any:
         """Close the frame; a raster painter returns (pixels, changed box, duration)."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..compute.spec import pair_text
+from ..compute.overlaps import prior_hits
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from ..errors import SpecError
 from ..plan.storyboard import Frame, Storyboard
@@ -245,39 +245,8 @@ class ForwardScene(Scene):
         self._write_sum(n, term, f, orow, ocol)
 
     def _write_sum(self, n: int, term: int | None, f: int, row: int, col: int) -> None:
-        if not self.look.values:
-            return
-        labels = self.labels
-        last = self.steps.products.shape[1] - 1 if term is None else term
-        where = f"({row}, {col})" if not self.trace.spec.is_1d else f"({col})"
-        if self.trace.spec.out_channels > 1:
-            where = f"map {f} {where}"
-        if self.groups_in > 1:
-            # Per-channel sums: each channel's window, then the channels added up.
-            per = self.steps.kernel_cells.shape[0] // self.groups_in
-            first = f // self.filters_per_group * self.groups_in
-            terms = [
-                f"ch {first + cl}: {labels.channel_sum(n, cl * per, min(last, cl * per + per - 1))}"
-                for cl in range(self.groups_in)
-                if cl * per <= last
-            ]
-        else:
-            terms = labels.forward_terms(n, last)
-        joined = [t + " +" for t in terms[:-1]] + terms[-1:]
-        complete = term is None or term == self.steps.products.shape[1] - 1
-        bias = (
-            f" + {'bias ' if not labels.symbolic else ''}{labels.bias(f)}"
-            if self.trace.bias is not None and complete
-            else ""
-        )
-        if labels.symbolic:
-            tail = bias if terms else (" " + labels.bias(f) if bias else " 0")
-            self.sum_line([f"{self.look.names[2]} {where} =", *joined], tail + ("" if complete else "  (so far)"))
-        else:
-            so_far = "" if complete else " so far"
-            self.sum_line(
-                [f"{self.look.names[2]} {where} =", *joined], f"{bias} = {labels.forward_value(n, term)}{so_far}"
-            )
+        if self.look.values:
+            self.sum_line(*self.labels.forward_sum(n, term, f, row, col, self.look.names[2]))
 
 
 class ScatterScene(Scene):
@@ -302,7 +271,7 @@ class ScatterScene(Scene):
                 for q in range(grid.cols):
                     fill = "output_empty" if self.inside[r, q] else "cropped_fill"
                     self.cell(grid, r, q, CellStyle(fill), permanent=True)
-        self.hits = np.zeros((spec.out_channels, *spec.canvas_size), dtype=np.int32)
+        self.prior = prior_hits(self.steps, spec.out_channels, spec.canvas_size)  # stamps before, per cell
         self.done = 0
 
     def _draw_kernel(self, c: int, permanent: bool = False) -> None:
@@ -312,10 +281,9 @@ class ScatterScene(Scene):
                     tile = CellStyle("kernel_fill", self.labels.weight((c, j, r, q)))
                     self.cell(grid, r, q, tile, permanent)
 
-    def _canvas_tile(self, f: int, r: int, q: int, text: str, current: bool) -> CellStyle:
+    def _canvas_tile(self, r: int, q: int, text: str, current: bool, overlap: bool) -> CellStyle:
         if not self.inside[r, q]:
             return CellStyle("cropped_fill", text, ink="ink_dim")
-        overlap = self.hits[f, r, q] > 1
         fill = "overlap_fill" if overlap else ("stamp_fill" if current else "output_fill")
         return CellStyle(fill, text, bold=current)
 
@@ -330,16 +298,14 @@ class ScatterScene(Scene):
         steps = self.steps
         rows, cols = steps.rows[n], steps.cols[n]
         for a, f in enumerate(steps.output_channels[n]):
-            f = int(f)
-            if permanent:
-                self.hits[f][np.ix_(rows, cols)] += 1
-            grid = self.layout.outputs.get(f)
+            grid = self.layout.outputs.get(int(f))
             if grid is None:
                 continue
             for i, r in enumerate(rows):
                 for j, q in enumerate(cols):
                     text = self.labels.running_cell(n, a, i, j)
-                    tile = self._canvas_tile(f, int(r), int(q), text, current=not permanent)
+                    overlap = bool(self.prior[n, a, i, j])
+                    tile = self._canvas_tile(int(r), int(q), text, current=not permanent, overlap=overlap)
                     self.cell(grid, int(r), int(q), tile, permanent)
 
     def draw(self, frame: Frame) -> None:
@@ -368,11 +334,8 @@ class ScatterScene(Scene):
             self.painter.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), "kernel_edge")
         # The stamp: running sums after this step; cells hit before are overlaps.
         rows, cols = steps.rows[n], steps.cols[n]
-        for f in steps.output_channels[n]:
-            self.hits[int(f)][np.ix_(rows, cols)] += 1
         self._stamp(n, permanent=False)
         for f in steps.output_channels[n]:
-            self.hits[int(f)][np.ix_(rows, cols)] -= 1
             ogrid = self.layout.outputs.get(int(f))
             if ogrid is not None:
                 box = ogrid.box(int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1]))
@@ -380,42 +343,11 @@ class ScatterScene(Scene):
         self._write_sum(n)
 
     def _write_sum(self, n: int) -> None:
-        if not self.look.values:
-            return
-        steps, labels = self.steps, self.labels
-        c, i, j = (int(v) for v in steps.input_cells[n])
-        spec = self.trace.spec
-        where = f"({j})" if spec.is_1d else f"({i}, {j})"
-        if spec.in_channels > 1:
-            where = f"channel {c} {where}"
-        rows, cols = steps.rows[n], steps.cols[n]
-        span = f"cols {cols[0]}–{cols[-1]}" if spec.is_1d else f"rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
-        value = labels.scatter_input(n)
-        head = (
-            f"{value} × kernel at {span}"
-            if labels.symbolic
-            else f"{self.look.names[0]} {where} = {value}: {value} × kernel at {span}"
-        )
-        overlaps = []
-        for a, f in enumerate(steps.output_channels[n]):
-            for ri, r in enumerate(rows):
-                for ci, q in enumerate(cols):
-                    if self.hits[int(f), r, q] >= 1:
-                        overlaps.append(labels.overlap(n, a, ri, ci) + ",")
-        if overlaps:
-            overlaps[-1] = overlaps[-1].rstrip(",")
-            count = f"; {len(overlaps)} overlap{'s' if len(overlaps) > 1 else ''} summed"
-            self.sum_line([head + "; overlaps:", *overlaps], "", gap="…,", fallback=[head + count])
-        else:
-            self.sum_line([head], "")
-
-    def _axis_text(self, pair: tuple[int, int]) -> str:
-        """A pair as the picture speaks of it: one number for a 1-D strip."""
-        return str(pair[1]) if self.trace.spec.is_1d else pair_text(pair)
+        if self.look.values:
+            self.sum_line(*self.labels.scatter_sum(n, self.prior[n], self.look.names[0]))
 
     def _draw_crop(self) -> None:
         """The last frame: the output inside the crop (bias added), the cut cells left grey."""
-        spec, trace = self.trace.spec, self.trace
         top, left, height, width = self.steps.crop
         for f, grid in self.layout.outputs.items():
             for r in range(grid.rows):
@@ -424,15 +356,5 @@ class ScatterScene(Scene):
                         tile = CellStyle("output_current", self.labels.output(f, r - top, q - left))
                         self.cell(grid, r, q, tile)
             self.painter.outline(grid.box(top, left, top + height - 1, left + width - 1), "output_edge")
-        if not self.look.values:
-            return
-        parts = []
-        if any(spec.padding):
-            parts.append(f"drop pad {self._axis_text(spec.padding)} on each side")
-        if any(spec.output_padding):
-            parts.append(f"keep output_padding {self._axis_text(spec.output_padding)} at bottom/right")
-        if trace.bias is not None:
-            parts.append("add the bias")
-        ho, wo = spec.output_size
-        head = "crop the canvas" + (": " + ", ".join(parts) if parts else "")
-        self.sum_line([head], f" → {wo if spec.is_1d else f'{ho}×{wo}'}")
+        if self.look.values:
+            self.sum_line(*self.labels.crop_sum())

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
-from ..compute.backward import backward
+from ..compute.backward import backward, running_weight_grad
+from ..compute.matrix import matrix_entries
 from ..compute.spec import pair_text
-from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
+from ..compute.tracer import ForwardSteps, Trace
 from ..errors import SpecError
 from ..plan.storyboard import Frame
 from .layout import Layout, Panel, auto_cell, default_panels, make_layout
@@ -46,14 +46,7 @@ class GradWeightScene(Scene):
         super().__init__(trace, look, medium)
         assert isinstance(trace.steps, ForwardSteps)
         self.steps: ForwardSteps = trace.steps
-        n, t = self.steps.products.shape
-        # Running weight-gradient of each step's filter: cumulative within the filter's block of steps.
-        adds = self.result.steps.weight_adds.reshape(n, t)
-        filters = self.steps.output_cells[:, 0]
-        running = np.cumsum(adds, axis=0)
-        starts = np.searchsorted(filters, filters)  # first step of the same filter
-        before = np.where(starts[:, None] > 0, running[np.maximum(starts - 1, 0)], 0)
-        self.running = running - before
+        self.running = running_weight_grad(trace, self.result)
         labels = self.labels
         ph, pw = trace.spec.padding
         h, w = trace.spec.input_size
@@ -197,26 +190,7 @@ class _MatrixMixin:
 
     def _index_entries(self) -> None:
         """Which weight each nonzero entry is (so letters can be drawn, not only numbers)."""
-        trace = self.trace
-        steps = trace.steps
-        entries: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-        spec = trace.spec
-        if isinstance(steps, ScatterSteps):
-            hc, wc = spec.canvas_size
-            for n in range(len(steps)):
-                c = int(steps.input_cells[n, 0])
-                for a, f in enumerate(steps.output_channels[n]):
-                    for ky, r in enumerate(steps.rows[n]):
-                        for kx, q in enumerate(steps.cols[n]):
-                            entries[((int(f) * hc + int(r)) * wc + int(q), n)] = (c, a, ky, kx)
-        else:
-            hp, wp = spec.padded_input_size
-            for n in range(len(steps)):
-                f = int(steps.output_cells[n, 0])
-                for k, (c, r, q) in enumerate(steps.input_cells[n]):
-                    cl, ky, kx = (int(v) for v in steps.kernel_cells[k])
-                    entries[(n, (int(c) * hp + int(r)) * wp + int(q))] = (f, cl, ky, kx)
-        self.entries = entries
+        self.entries = matrix_entries(self.trace)
 
 
 def conv_matrix_for_picture(trace: Trace) -> tuple[int, int]:

@@ -52,6 +52,21 @@ class Canvas:
             self._transient.append(box)
         self._touch(box)
 
+    def paint_mask(self, mask: NDArray[np.bool_], x: int, y: int, index: int, permanent: bool = False) -> None:
+        """Set the pixels where ``mask`` is true (its top-left at (x, y)) to ``index``, clipped."""
+        h, w = mask.shape
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(self.pixels.shape[1], x + w), min(self.pixels.shape[0], y + h)
+        if x1 <= x0 or y1 <= y0:
+            return
+        part = mask[y0 - y : y1 - y, x0 - x : x1 - x]
+        self.pixels[y0:y1, x0:x1][part] = index
+        if permanent:
+            self.persist[y0:y1, x0:x1][part] = index
+        else:
+            self._transient.append((x0, y0, x1, y1))
+        self._touch((x0, y0, x1, y1))
+
     def outline(self, box: Box, index: int, width: int = EDGE) -> None:
         """A highlight frame of ``width`` px drawn inside ``box`` (transient)."""
         x0, y0, x1, y1 = box
@@ -99,6 +114,14 @@ class RasterPainter(Painter):
     def words(self, x: int, y: int, words: Sequence[str], size: int, width: int, ink: str = "ink") -> None:
         self.canvas.paste(self.tiles.words_tile(words, size, width, ink=ink), x, y)
 
+    def polygon(
+        self, points: Sequence[tuple[float, float]], fill: str, edge: str | None = None, permanent: bool = False
+    ) -> None:
+        fill_mask, edge_mask, x, y = polygon_masks(points, edge is not None)
+        self.canvas.paint_mask(fill_mask, x, y, self.tiles.colour(fill), permanent)
+        if edge is not None and edge_mask is not None:
+            self.canvas.paint_mask(edge_mask, x, y, self.tiles.colour(edge), permanent)
+
     def end(self, duration_ms: int) -> Frame:
         """The frame: its pixels (reused: copy to keep), the box it changed (None: all), its duration."""
         changed = None if self._first else self.canvas.dirty
@@ -108,6 +131,31 @@ class RasterPainter(Painter):
     def pixels(self) -> NDArray[np.uint8]:
         """A copy of the current frame."""
         return self.canvas.pixels.copy()
+
+
+def polygon_masks(
+    points: Sequence[tuple[float, float]], edged: bool
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | None, int, int]:
+    """The pixels inside a polygon and (when ``edged``) on its 1-px outline, over its bounding box.
+
+    Crisp: no anti-aliasing, so flat edges on whole pixels stay exact in the fixed palette.
+    """
+    from PIL import Image, ImageDraw
+
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    x0, y0 = int(np.floor(min(xs))), int(np.floor(min(ys)))
+    width, height = int(np.ceil(max(xs))) - x0 + 1, int(np.ceil(max(ys))) - y0 + 1
+    local = [(px - x0, py - y0) for px, py in points]
+    image = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(image).polygon(local, fill=255)
+    fill = np.asarray(image) > 0
+    edge = None
+    if edged:
+        line = Image.new("L", (width, height), 0)
+        ImageDraw.Draw(line).line([*local, local[0]], fill=255, width=1)
+        edge = np.asarray(line) > 0
+    return fill, edge, x0, y0
 
 
 class RasterMedium:

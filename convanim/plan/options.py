@@ -24,14 +24,26 @@ Pair = tuple[int, int]
 PAIR_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding")
 INT_FIELDS = ("in_channels", "out_channels", "groups", "seed", "hold_ms", "loop", "max_frames")
 OPTIONAL_INT_FIELDS = ("frame", "frame_ms", "cell_px", "jobs")
-BOOL_FIELDS = ("transposed", "bias", "no_values")
+BOOL_FIELDS = ("transposed", "bias", "no_values", "ceil_mode", "count_include_pad")
 CHOICES: dict[str, tuple[str, ...]] = {
     "steps": ("placement", "term"),
     "theme": ("light", "dark"),
-    "view": ("grid", "matrix"),
+    "view": ("grid", "matrix", "direct", "overlap"),
     "background": ("theme", "transparent"),
+    "op": ("conv", "max", "avg"),
 }
-SPEC_FIELDS = (*PAIR_FIELDS[:5], "transposed", "output_padding", "in_channels", "out_channels", "groups", "bias")
+SPEC_FIELDS = (
+    *PAIR_FIELDS[:5],
+    "transposed",
+    "output_padding",
+    "in_channels",
+    "out_channels",
+    "groups",
+    "bias",
+    "op",
+    "ceil_mode",
+    "count_include_pad",
+)
 VALUE_FIELDS = ("values", "kernel_values", "seed")
 
 # Other spellings of fields: the CLI's option names where they differ from the field.
@@ -57,6 +69,9 @@ class RenderOptions:
     out_channels: int = 1
     groups: int = 1
     bias: bool = False
+    op: str = "conv"
+    ceil_mode: bool = False
+    count_include_pad: bool = True
     values: str = "random"
     kernel_values: str | None = None
     seed: int = 0
@@ -122,6 +137,14 @@ class RenderOptions:
             raise SpecError(f"‹jobs› {self.jobs} is out of range: use 1 or more")
         if self.grad not in (None, "input", "weight"):
             raise SpecError(f"‹grad› {self.grad!r} is unknown: use input or weight")
+        if self.op != "conv" and self.view != "grid":
+            raise SpecError(f"‹view› {self.view} does not apply to ‹op› {self.op}: drop ‹view›")
+        if self.op != "conv" and self.grad is not None:
+            raise SpecError(f"‹op› {self.op} has no gradient view: drop ‹grad›")
+        if self.view in ("direct", "overlap") and not self.transposed:
+            raise SpecError(f"‹view› {self.view} shows a transposed convolution: add ‹transposed›")
+        if self.view in ("direct", "overlap") and self.grad is not None:
+            raise SpecError(f"‹view› {self.view} has no ‹grad›: drop one of them")
         if self.grad is None and "grad_values" in self.explicit:
             raise SpecError("‹grad_values› goes with ‹grad› input or weight: add ‹grad› or drop ‹grad_values›")
         start, stop = self.frames
@@ -129,10 +152,13 @@ class RenderOptions:
             raise SpecError(f"‹frames› {start}:{'' if stop is None else stop} selects no steps: use 0 <= START < STOP")
         if self.fit is not None:
             width, height = self.fit
-            if width < 1 or height < 1:
+            if not (1 <= width <= 16_384 and 1 <= height <= 16_384):
                 raise SpecError(
-                    f"‹fit› {width}x{height} is out of range: give a width and height in px, e.g. 1920x1080"
+                    f"‹fit› {width}x{height} is out of range: give a width and height in px from 1 to 16384, "
+                    "e.g. 1920x1080"
                 )
+            if self.cell_px is not None:
+                raise SpecError("‹fit› chooses the cell size: drop ‹cell_px› or ‹fit›")
 
     def spec_fields(self) -> dict[str, Any]:
         """The :class:`~convanim.ConvSpec` keyword arguments."""
@@ -154,9 +180,43 @@ class RenderOptions:
             if f.name != "explicit" and getattr(self, f.name) != getattr(default, f.name)
         }
 
+    def command(self) -> str:
+        """The ``convanim render`` command line (without ``-o``) that asks for these options."""
+        return command_line(self)
+
     def default_filename(self, suffix: str | None = None) -> str:
         """A file name that says what differs from the defaults: ``conv_s2_p1.gif``."""
         return default_filename(self, suffix)
+
+
+FLAGS = {"padding": "--pad", "transposed": "--transpose"}  # where the CLI's flag is not the field's name
+
+
+def command_line(options: RenderOptions) -> str:
+    """``convanim render -s 2 -p 1``: the preset, then each setting that differs from it or the defaults."""
+    import shlex
+
+    chosen = options.as_mapping()
+    if options.preset is not None:
+        chosen = {k: v for k, v in chosen.items() if k in options.explicit or k == "preset"}
+    words = ["convanim", "render"]
+    for name in [n for n in field_names() if n in chosen and n != "jobs"]:  # jobs: not a render flag
+        value = chosen[name]
+        flag = FLAGS.get(name, "--" + name.replace("_", "-"))
+        if name == "bias":
+            words.append("--bias" if value else "--no-bias")
+        elif isinstance(value, bool):
+            if value:
+                words.append(flag)
+        elif name == "fit":
+            words += [flag, f"{value[0]}x{value[1]}"]
+        elif name in PAIR_FIELDS:
+            words += [flag, _pair_word(value)]
+        elif name == "frames":
+            words += [flag, f"{value[0]}:{'' if value[1] is None else value[1]}"]
+        elif value is not None:
+            words += [flag, shlex.quote(str(value))]
+    return " ".join(words)
 
 
 def check_timing(frame_ms: int, hold_ms: int, loop: int) -> None:
@@ -305,7 +365,7 @@ def default_filename(options: RenderOptions, suffix: str | None = None) -> str:
         words.append(options.preset)
         chosen = {k: v for k, v in chosen.items() if k in options.explicit and k != "preset"}
     else:
-        words.append("tconv" if options.transposed else "conv")
+        words.append("tconv" if options.transposed else ("conv" if options.op == "conv" else f"{options.op}pool"))
     if options.grad:
         words.append(f"grad_{options.grad}")
     short = {
@@ -324,14 +384,18 @@ def default_filename(options: RenderOptions, suffix: str | None = None) -> str:
             words.append(f"{prefix}{chosen[name]}")
     if chosen.get("bias"):
         words.append("bias")
+    if chosen.get("ceil_mode"):
+        words.append("ceil")
+    if chosen.get("count_include_pad") is False:
+        words.append("nopadcount")
     if "values" in chosen and options.values in ("ones", "arange", "symbolic"):
         words.append(options.values)
     if "seed" in chosen:
         words.append(f"seed{options.seed}")
     if chosen.get("steps") == "term":
         words.append("terms")
-    if chosen.get("view") == "matrix":
-        words.append("matrix")
+    if chosen.get("view") in ("matrix", "direct", "overlap"):
+        words.append(str(chosen["view"]))
     if "theme" in chosen:
         words.append(options.theme)
     if options.frame is not None:

@@ -1,14 +1,17 @@
 """The writer seam: setup / add frame / finish, then close in ``finally``. No convolution here.
 
 A writer is made with the stream it writes, the picture's size, its fixed palette and the loop
-count. It is then given frames of palette indices, each with its duration in ms and the box it may
-differ from the previous frame in (None: anywhere), and finally ``finish()``. ``close()`` always
-runs last, after ``finish()`` or after a failure, to release what the writer holds.
+count, and an :class:`OutputInfo` (which palette index is the background, whether the background
+is see-through, the alt text and the command that made the file). It is then given frames of
+palette indices, each with its duration in ms and the box it may differ from the previous frame
+in (None: anywhere), and finally ``finish()``. ``close()`` always runs last, after ``finish()`` or
+after a failure, to release what the writer holds.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -19,14 +22,39 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
 TRANSPARENT = 255  # palette index reserved for "unchanged" pixels in GIF frame deltas
 
 
+@dataclass(frozen=True)
+class OutputInfo:
+    """What a writer may need besides the pixels.
+
+    ``background`` is the palette index of the background (video pads odd sizes with it);
+    ``transparent`` makes that index see-through where the format has alpha; ``alt`` says in words
+    what the picture shows; ``command`` is the command line that makes the file (a player shows it).
+    """
+
+    background: int = 0
+    transparent: bool = False
+    alt: str = ""
+    command: str = ""
+
+
 class FrameWriter(ABC):
     """Frames of palette indices in, one file out."""
 
-    def __init__(self, stream: BinaryIO, width: int, height: int, palette: list[RGB], loop: int = 0) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        width: int,
+        height: int,
+        palette: list[RGB],
+        loop: int = 0,
+        *,
+        info: OutputInfo | None = None,
+    ) -> None:
         self.stream = stream
         self.width, self.height = width, height
         self.palette = palette
         self.loop = loop
+        self.info = info or OutputInfo()
 
     @abstractmethod
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
@@ -38,3 +66,55 @@ class FrameWriter(ABC):
 
     def close(self) -> None:  # noqa: B027 - most writers hold nothing to release
         """Release what the writer holds; runs after ``finish()`` or after a failure."""
+
+
+def rgb_table(palette: list[RGB], transparent: int | None = None) -> NDArray[np.uint8]:
+    """A 256-entry lookup table, palette index -> RGB, or RGBA when ``transparent`` is an index.
+
+    Unused entries are black; with alpha, every entry is opaque except ``transparent``.
+    """
+    channels = 3 if transparent is None else 4
+    table = np.zeros((256, channels), dtype=np.uint8)
+    table[: len(palette), :3] = np.asarray(palette, dtype=np.uint8).reshape(-1, 3)
+    if transparent is not None:
+        table[:, 3] = 255
+        table[transparent, 3] = 0
+    return table
+
+
+def bounding_box(mask: NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
+    """``(x0, y0, x1, y1)`` of the True pixels of ``mask`` (end exclusive), or None when there are none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+class ColourFrame:
+    """The current frame in colour, kept up to date box by box, for encoders that take whole frames.
+
+    ``pixels`` is a (height, width) array of packed RGBA (alpha 0 at the ``transparent`` index);
+    its bytes are RGBA in memory order. Only the box a frame may have changed is converted, so a
+    frame costs what changed, not the picture's size. The buffer may be larger than the frames
+    (video pads odd sizes): its margin keeps the colour of the ``fill`` index.
+    """
+
+    def __init__(self, palette: list[RGB], width: int, height: int, fill: int, transparent: int | None = None) -> None:
+        table = rgb_table(palette, transparent)
+        if table.shape[1] == 3:
+            table = np.concatenate([table, np.full((256, 1), 255, dtype=np.uint8)], axis=1)
+        self.table = np.ascontiguousarray(table).view(np.uint32).reshape(256)
+        self.pixels = np.full((height, width), self.table[fill], dtype=np.uint32)
+
+    def update(self, pixels: NDArray[np.uint8], changed: Box | None) -> None:
+        """Bring the colour frame up to ``pixels``, which differ from the last ones only inside ``changed``."""
+        height, width = pixels.shape
+        x0, y0, x1, y1 = changed if changed is not None else (0, 0, width, height)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+        if x1 > x0 and y1 > y0:
+            self.pixels[y0:y1, x0:x1] = self.table[pixels[y0:y1, x0:x1]]
+
+    def rgba(self) -> NDArray[np.uint8]:
+        """The frame as a (height, width, 4) uint8 view (no copy)."""
+        return self.pixels.view(np.uint8).reshape(self.pixels.shape[0], self.pixels.shape[1], 4)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -84,3 +85,90 @@ def write_output(target: str, write: Callable[[BinaryIO], object], option: str =
             write(stream)
     except OSError as err:
         raise OutputError(f"{option} {target}: {err.strerror or err}: check the disk and folder") from err
+
+
+PATTERN = re.compile(r"%(0?[1-9]?)d")
+
+
+def is_pattern(target: str) -> bool:
+    """Whether ``target`` names a frame sequence (a printf-style pattern: it holds a ``%``)."""
+    return target != "-" and "%" in Path(target).name
+
+
+def check_pattern(target: str, option: str = "‹output›") -> None:
+    """Refuse a frame pattern that is not one ``%d`` (or ``%03d``) in the file name, before any work."""
+    name = Path(target).name
+    conversions = PATTERN.findall(name.replace("%%", ""))
+    stray = PATTERN.sub("", name.replace("%%", "")).count("%")
+    if len(conversions) != 1 or stray or "%" in str(Path(target).parent):
+        raise SpecError(
+            f"{option} {target}: a frame pattern needs exactly one %d in the file name (%% for a per cent sign), "
+            "e.g. frames/conv-%03d.png"
+        )
+
+
+class FrameFiles:
+    """The numbered files of a frame sequence, each written whole beside its final name.
+
+    ``open(i)`` gives a stream for frame ``i``; nothing takes its final name until ``commit()``,
+    and ``discard()`` removes what was written. The folder is created if missing (and removed
+    again on failure if it was created and is empty).
+    """
+
+    def __init__(self, pattern: str, option: str = "‹output›") -> None:
+        check_pattern(pattern, option)
+        self.pattern = pattern
+        self.option = option
+        self.folder = Path(pattern).parent if str(Path(pattern).parent) else Path(".")
+        self.created: list[Path] = []
+        self.parts: list[tuple[str, Path]] = []
+
+    def name(self, index: int) -> Path:
+        """The file frame ``index`` goes to."""
+        return Path(self.pattern % index)
+
+    def open(self, index: int) -> BinaryIO:
+        """A new stream for frame ``index`` (close it when written)."""
+        if not self.folder.is_dir():
+            missing = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
+            try:
+                os.makedirs(self.folder, exist_ok=True)
+            except OSError as err:
+                raise OutputError(
+                    f"{self.option} {self.pattern}: cannot create {self.folder} ({err.strerror}): choose another folder"
+                ) from err
+            self.created = sorted(missing, key=lambda p: len(p.parts), reverse=True)
+        final = self.name(index)
+        fd, tmp = tempfile.mkstemp(prefix=f".{final.name[:100]}.", suffix=".part", dir=self.folder)
+        self.parts.append((tmp, final))
+        return os.fdopen(fd, "wb")
+
+    def commit(self) -> list[Path]:
+        """Give every written file its name; returns the files of the pattern beyond the last frame."""
+        for tmp, final in self.parts:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, final)
+        count = len(self.parts)
+        self.parts = []
+        self.created = []
+        return self.leftovers(count)
+
+    def leftovers(self, count: int) -> list[Path]:
+        """Files the pattern names with numbers from ``count`` on (an earlier, longer render's)."""
+        stale = []
+        index = count
+        while (path := self.name(index)).exists():
+            stale.append(path)
+            index += 1
+        return stale
+
+    def discard(self) -> None:
+        """Remove what was written (and folders this created, if empty)."""
+        for tmp, _ in self.parts:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self.parts = []
+        for folder in self.created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self.created = []

@@ -5,6 +5,10 @@ our own header (one global palette, the loop count) and Pillow's LZW encoder for
 pixels. Each frame after the first is cropped to the box that changed, and inside that box the
 pixels that did not change are written as the transparent index, which compresses to almost
 nothing. Identical consecutive frames are merged by adding their durations.
+
+With a see-through background (:class:`TransparentGifWriter`) the transparent index means both
+"unchanged" and "background", and a pixel that turns back into background cannot be drawn as
+such: it is cleared instead, by the previous frame's disposal (see that class).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import GifImagePlugin, Image
 
-from .base import RGB, TRANSPARENT, Box, FrameWriter
+from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box
 
 
 class GifWriter(FrameWriter):
@@ -25,10 +29,20 @@ class GifWriter(FrameWriter):
     Durations are stored in GIF's 10-ms units; give multiples of 10.
     """
 
-    def __init__(self, stream: BinaryIO, width: int, height: int, palette: list[RGB], loop: int = 0) -> None:
-        super().__init__(stream, width, height, palette, loop)
+    def __init__(
+        self,
+        stream: BinaryIO,
+        width: int,
+        height: int,
+        palette: list[RGB],
+        loop: int = 0,
+        *,
+        info: OutputInfo | None = None,
+    ) -> None:
+        super().__init__(stream, width, height, palette, loop, info=info)
         colours = list(palette) + [palette[0]] * (256 - len(palette))
-        header = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, 0, 0)
+        background = TRANSPARENT if self.info.transparent else 0
+        header = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, background, 0)
         header += bytes(v for rgb in colours for v in rgb)
         if loop != 1:
             # NETSCAPE2.0: the count is of repeats after the first play; 0 is forever.
@@ -83,11 +97,125 @@ class GifWriter(FrameWriter):
         self.stream.write(b";")
 
 
+class TransparentGifWriter(GifWriter):
+    """A GIF whose background is see-through, streamed with one frame of look-ahead.
+
+    The transparent index is both "keep what is shown" and "background", so a frame cannot turn a
+    pixel back into background by drawing it. When the next frame does that somewhere, the pending
+    frame's box is widened over those pixels and given disposal 2 (restore to background, which
+    viewers show as see-through); the next frame then draws everything that is not background
+    inside that cleared box, and only what changed outside it.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        width: int,
+        height: int,
+        palette: list[RGB],
+        loop: int = 0,
+        *,
+        info: OutputInfo | None = None,
+    ) -> None:
+        super().__init__(stream, width, height, palette, loop, info=info)
+        self.background = np.uint8(self.info.background)
+        # What a viewer sees before the pending frame is drawn: background where see-through.
+        self.shown = np.full((height, width), self.background, dtype=np.uint8)
+        self.frame: NDArray[np.uint8] | None = None  # the pending frame, whole
+        self.dirty: Box = (0, 0, width, height)  # where the pending frame may differ from ``shown``
+
+    def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
+        """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
+        if self.frame is None:
+            self.frame = pixels.copy()
+            self.pending_ms = duration_ms
+            return
+        x0, y0, x1, y1 = _clip(changed, self.width, self.height)
+        new, old = pixels[y0:y1, x0:x1], self.frame[y0:y1, x0:x1]
+        if np.array_equal(new, old):
+            self.pending_ms += duration_ms
+            return
+        # Pixels that go back to background: the pending frame's disposal must clear them.
+        cleared = bounding_box((new == self.background) & (old != self.background))
+        clear = None if cleared is None else (x0 + cleared[0], y0 + cleared[1], x0 + cleared[2], y0 + cleared[3])
+        self._write(clear)
+        self.frame[...] = pixels
+        self.pending_ms = duration_ms
+        self.dirty = _union(self.dirty, (x0, y0, x1, y1))
+
+    def _write(self, clear: Box | None) -> None:
+        """Write the pending frame; ``clear`` is the box its disposal must make see-through."""
+        assert self.frame is not None
+        x0, y0, x1, y1 = self.dirty
+        frame, shown = self.frame[y0:y1, x0:x1], self.shown[y0:y1, x0:x1]
+        draw = (frame != shown) & (frame != self.background)
+        found = bounding_box(draw)
+        box = None if found is None else (x0 + found[0], y0 + found[1], x0 + found[2], y0 + found[3])
+        if clear is not None:
+            box = clear if box is None else _union(box, clear)
+        if box is None:
+            box = (0, 0, 1, 1)  # nothing to draw: a one-pixel "keep" frame carries the duration
+        bx0, by0, bx1, by1 = box
+        region = self.frame[by0:by1, bx0:bx1]
+        keep = (region == self.shown[by0:by1, bx0:bx1]) | (region == self.background)
+        patch = np.ascontiguousarray(np.where(keep, np.uint8(TRANSPARENT), region))
+        params = {"duration": self.pending_ms, "disposal": 2 if clear is not None else 1, "transparency": TRANSPARENT}
+        for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(bx0, by0), **params):
+            self.stream.write(chunk)
+        self.frames += 1
+        # The viewer now shows the frame, then its disposal clears ``box``.
+        self.shown[y0:y1, x0:x1] = frame
+        self.dirty = (0, 0, 0, 0)
+        if clear is not None:
+            self.shown[by0:by1, bx0:bx1] = self.background
+            self.dirty = box
+
+    def finish(self) -> None:
+        """Write the last frame and the trailer."""
+        if self.frame is not None:
+            self._write(None)
+        self.stream.write(b";")
+
+
+def gif_writer(
+    stream: BinaryIO,
+    width: int,
+    height: int,
+    palette: list[RGB],
+    loop: int = 0,
+    *,
+    info: OutputInfo | None = None,
+) -> GifWriter:
+    """The GIF writer for ``info``: see-through background or not."""
+    kind = TransparentGifWriter if info is not None and info.transparent else GifWriter
+    return kind(stream, width, height, palette, loop, info=info)
+
+
+def _clip(box: Box | None, width: int, height: int) -> Box:
+    x0, y0, x1, y1 = box if box is not None else (0, 0, width, height)
+    return max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+
+
+def _union(a: Box, b: Box) -> Box:
+    if a[2] <= a[0] or a[3] <= a[1]:
+        return b
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
 class PngWriter(FrameWriter):
     """A still as a palette PNG (small, exact colours, no metadata): the one frame it is given."""
 
-    def __init__(self, stream: BinaryIO, width: int, height: int, palette: list[RGB], loop: int = 0) -> None:
-        super().__init__(stream, width, height, palette, loop)
+    def __init__(
+        self,
+        stream: BinaryIO,
+        width: int,
+        height: int,
+        palette: list[RGB],
+        loop: int = 0,
+        *,
+        info: OutputInfo | None = None,
+    ) -> None:
+        super().__init__(stream, width, height, palette, loop, info=info)
         self.pixels: NDArray[np.uint8] | None = None
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
@@ -96,12 +224,15 @@ class PngWriter(FrameWriter):
     def finish(self) -> None:
         if self.pixels is None:
             raise ValueError("a PNG needs a frame")
-        write_png(self.stream, self.pixels, self.palette)
+        write_png(self.stream, self.pixels, self.palette, self.info.background if self.info.transparent else None)
 
 
-def write_png(stream: BinaryIO, pixels: NDArray[np.uint8], palette: list[RGB]) -> None:
-    """A still as a palette PNG (small, exact colours, no metadata)."""
+def write_png(stream: BinaryIO, pixels: NDArray[np.uint8], palette: list[RGB], transparent: int | None = None) -> None:
+    """A still as a palette PNG (small, exact colours, no metadata); ``transparent``: a see-through index."""
     height, width = pixels.shape
     image = Image.frombytes("P", (width, height), np.ascontiguousarray(pixels).tobytes())
     image.putpalette([v for rgb in palette for v in rgb])
-    image.save(stream, format="PNG", optimize=True)
+    if transparent is None:
+        image.save(stream, format="PNG", optimize=True)
+    else:
+        image.save(stream, format="PNG", optimize=True, transparency=transparent)

@@ -1,0 +1,134 @@
+"""Frames of palette indices -> an H.264 MP4 (``yuv420p``), through PyAV, streamed.
+
+PyAV directly, not imageio's pyav plugin: imageio writes ``pts = frames written`` at a fixed rate,
+so it cannot keep per-frame durations. Here timestamps are in milliseconds (variable frame rate),
+B-frames are off so packets leave the encoder in display order, and the last packet is held back
+until the end to set its duration: the last-frame hold is kept (players otherwise show it for one
+frame's time). Identical consecutive frames are merged, as in the GIF, so the video has the GIF's
+frames and durations.
+
+libx264 refuses odd sizes: the picture is padded on the right and bottom with the background.
+x264's bytes depend on its thread count, so it is pinned (the default follows the CPUs).
+Colours are converted with the BT.709 matrix, limited range, and the stream is tagged so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from fractions import Fraction
+from typing import Any, BinaryIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .base import RGB, Box, ColourFrame, FrameWriter, OutputInfo
+
+CODEC = "libx264"
+THREADS = 2  # pinned: x264's output depends on it
+CRF = 20  # a little finer than x264's 23: thin text and grid lines stay sharp
+PRESET = "medium"
+MS = Fraction(1, 1000)
+INSTALL = "pip install 'convanim[mp4]'"
+
+
+def missing() -> str | None:
+    """Why MP4 cannot be written here (None: it can)."""
+    try:
+        import av
+    except ImportError:
+        return f"writing .mp4 needs PyAV, which is not installed: {INSTALL}"
+    if CODEC not in av.codecs_available:
+        return f"this PyAV has no {CODEC} encoder: install PyAV's own wheel ({INSTALL})"
+    return None
+
+
+class Mp4Writer(FrameWriter):
+    """Setup / add frame / finish, with ``close()`` releasing the encoder. ``loop`` is not stored."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        width: int,
+        height: int,
+        palette: list[RGB],
+        loop: int = 0,
+        *,
+        info: OutputInfo | None = None,
+    ) -> None:
+        super().__init__(stream, width, height, palette, loop, info=info)
+        import av
+
+        if self.info.transparent:
+            raise ValueError("H.264 has no alpha channel")
+        self.even = (width + width % 2, height + height % 2)
+        self.colour = ColourFrame(palette, *self.even, fill=self.info.background)  # the padding stays background
+        self.container: Any = av.open(stream, "w", format="mp4")
+        video: Any = self.container.add_stream(
+            CODEC, options={"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF)}
+        )
+        video.width, video.height = self.even
+        video.pix_fmt = "yuv420p"
+        video.time_base = MS
+        context = video.codec_context
+        context.time_base = MS
+        context.colorspace = context.color_primaries = context.color_trc = 1  # BT.709
+        context.color_range = 1  # limited ("MPEG") range
+        self.video = video
+        self.previous: NDArray[np.uint8] | None = None
+        self.start_ms = 0  # start time of the frame held in ``previous``
+        self.pending_ms = 0
+        self.held: Any = None  # the last packet out of the encoder, not yet written
+        self.frames = 0
+
+    def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
+        """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
+        if self.previous is not None:
+            x0, y0, x1, y1 = changed if changed is not None else (0, 0, self.width, self.height)
+            if np.array_equal(pixels[y0:y1, x0:x1], self.previous[y0:y1, x0:x1]):
+                self.pending_ms += duration_ms
+                return
+            self._encode()
+            self.previous[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
+        else:
+            self.previous = pixels.copy()
+        self.colour.update(pixels, changed)
+        self.pending_ms = duration_ms
+
+    def _encode(self) -> None:
+        import av
+
+        assert self.previous is not None
+        frame = av.VideoFrame.from_ndarray(self.colour.rgba(), format="rgba")
+        frame = frame.reformat(format="yuv420p", src_colorspace="ITU709", dst_colorspace="ITU709")
+        frame.pts = self.start_ms
+        frame.time_base = MS
+        self._mux(self.video.encode(frame))
+        self.start_ms += self.pending_ms
+        self.frames += 1
+
+    def _mux(self, packets: list[Any]) -> None:
+        """Write packets one behind, so that the last one can still be given its duration."""
+        for packet in packets:
+            if self.held is not None:
+                self.container.mux(self.held)
+            self.held = packet
+
+    def finish(self) -> None:
+        """Encode the last frame, flush the encoder, set the last frame's duration, close the file."""
+        if self.previous is None:
+            raise ValueError("a video needs a frame")
+        last_ms = self.pending_ms
+        self._encode()
+        self._mux(self.video.encode(None))
+        if self.held is not None:
+            self.held.duration = int(Fraction(last_ms, 1000) / self.held.time_base)
+            self.container.mux(self.held)
+            self.held = None
+        self.container.close()
+        self.container = None
+
+    def close(self) -> None:
+        if self.container is not None:
+            with contextlib.suppress(Exception):  # already failing: the first error is the one to report
+                self.container.close()
+            self.container = None
