@@ -29,6 +29,7 @@ from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
 from .write.base import OutputInfo
 from .write.files import FrameFiles, check_output, write_output
+from .write.parallel import resolve_jobs
 
 MAX_FRAMES = 20_000
 
@@ -49,7 +50,7 @@ class Animation:
     hold_ms: int = 2400
     loop: int = 0
     still: int | None = None
-    view: str = "conv"  # "conv", "matrix" or "grad_weight" (see convanim.views)
+    view: str = "conv"  # "conv", "matrix", "grad_weight", "direct" or "overlap" (see convanim.draw.views)
     grad_output: Any = None  # the output gradient, for view "grad_weight"
     background: str = "theme"  # or "transparent": the background is see-through where the format allows
     alt: str = ""  # what the animation shows, in words (players and notebooks show it)
@@ -64,7 +65,30 @@ class Animation:
         frame_ms = self.frame_ms if self.frame_ms is not None else (400 if self.steps == "term" else 800)
         check_timing(frame_ms, self.hold_ms, self.loop)
         start, stop = self.frames
-        return Storyboard(self.trace.spec, self.steps, start, stop, frame_ms, self.hold_ms)
+        return Storyboard(self.board_spec(), self.steps, start, stop, frame_ms, self.hold_ms)
+
+    def board_spec(self) -> ConvSpec:
+        """The spec whose steps the frames show: the trace's, or for the direct view the direct
+        convolution's (one frame per output cell, stride 1, the padding in its input)."""
+        spec = self.trace.spec
+        if self.view == "separable":  # both stages: the depthwise steps, then the 1×1 steps
+            from .compute.separable import board_spec
+
+            return board_spec(spec)
+        if self.view != "direct":
+            return spec
+        return ConvSpec(
+            input_size=(
+                spec.output_size[0] + spec.kernel_span[0] - 1,
+                spec.output_size[1] + spec.kernel_span[1] - 1,
+            ),
+            kernel_size=spec.kernel_size,
+            dilation=spec.dilation,
+            in_channels=spec.in_channels,
+            out_channels=spec.out_channels,
+            groups=spec.groups,
+            bias=spec.bias,
+        )
 
 
 def from_options(options: RenderOptions) -> Animation:
@@ -76,7 +100,12 @@ def from_options(options: RenderOptions) -> Animation:
     )
     animation = make_animation(
         recorded,
-        look=Look(theme=options.theme, cell_px=options.cell_px, values=not options.no_values),
+        look=Look(
+            theme=options.theme,
+            cell_px=options.cell_px,
+            values=not options.no_values,
+            color_values=options.color_values,
+        ),
         view=options.view,
         grad=options.grad,
         grad_values=options.grad_values,
@@ -160,14 +189,24 @@ def make_animation(
     from dataclasses import replace
 
     look = look or Look()
-    # Computed (convanim trace) but not drawn yet: refused in one line until their scenes exist.
-    if recorded.spec.is_pool:
-        op = recorded.spec.op
-        raise SpecError(f"‹op› {op} is not drawn yet: 'convanim trace --op {op}' writes its numbers")
+    if view not in ("grid", "matrix", "direct", "overlap", "volume", "separable"):
+        raise SpecError(f"‹view› {view!r} is unknown: use grid, matrix, direct, overlap, volume or separable")
+    if view in ("volume", "separable"):
+        if grad is not None:
+            raise SpecError(f"‹view› {view} has no ‹grad›: drop one of them")
+        return Animation(recorded, look=look, view=view, **options)
+    if recorded.spec.is_pool and (view != "grid" or grad is not None):
+        raise SpecError(f"‹op› {recorded.spec.op} is drawn as pooling: drop ‹view› and ‹grad›")
     if view in ("direct", "overlap"):
-        raise SpecError(f"‹view› {view} is not drawn yet: 'convanim trace --transpose --{view}' writes its numbers")
-    if view not in ("grid", "matrix"):
-        raise SpecError(f"‹view› {view!r} is unknown: use grid or matrix")
+        if not recorded.spec.transposed:
+            raise SpecError(f"‹view› {view} shows a transposed convolution: add ‹transposed›")
+        if grad is not None:
+            raise SpecError(f"‹view› {view} has no ‹grad›: drop one of them")
+        if recorded.symbols is not None:
+            raise SpecError(f"‹view› {view} draws numbers: drop ‹values› symbolic")
+        if view == "overlap" and options.get("steps") == "term":
+            raise SpecError("‹view› overlap draws one stamp per frame: drop ‹steps› term")
+        return Animation(recorded, look=look, view=view, **options)
     if grad is None:
         return Animation(recorded, look=look, view="matrix" if view == "matrix" else "conv", **options)
     if recorded.symbols is not None:
@@ -214,6 +253,7 @@ def encode(
     max_frames: int = MAX_FRAMES,
     name: str = "",
     writer: Callable[..., Any] | None = None,
+    jobs: int | None = 1,
 ) -> int:
     """Draw ``animation`` into ``stream`` as file type ``kind`` (a registry key); returns frames drawn.
 
@@ -221,7 +261,8 @@ def encode(
     frame alone, as every type does. A still type without ``still`` gets the last frame. A
     frame sequence (``%d.png``) is given :class:`FrameFiles` instead of a stream. ``name`` is the
     file's name, for the command a player shows. ``writer`` replaces the registry's writer for
-    ``kind`` (the notebook player is an HTML writer that makes a fragment).
+    ``kind`` (the notebook player is an HTML writer that makes a fragment). ``jobs``: processes that
+    may compress frames (None: every available core); the bytes are the same for any number.
     """
     output = OUTPUTS[kind]
     board = animation.storyboard()
@@ -242,6 +283,7 @@ def encode(
         transparent=animation.background == "transparent",
         alt=animation.alt,
         command=f"{animation.command} -o {shlex.quote(name)}" if animation.command and name else animation.command,
+        jobs=1 if index is not None else resolve_jobs(jobs),
     )
     make = writer or output.writer()
     frame_writer = make(stream, layout.width, layout.height, palette, animation.loop, info=info)
@@ -266,14 +308,16 @@ def encode(
 class VectorMedium:
     """A vector painter class as a medium: the shared text metrics, the animation's loop count."""
 
-    def __init__(self, painter: Any, loop: int) -> None:
+    def __init__(self, painter: Any, loop: int, transparent: bool = False) -> None:
         self.painter_class = painter
         self.loop = loop
+        self.transparent = transparent
         self.metrics = RASTER.metrics  # one TextMetrics for every medium: words land alike
 
     def painter(self, theme: Any, cell: int, width: int, height: int) -> Any:
         painter = self.painter_class(theme, cell, width, height, self.metrics)
         painter.loop = self.loop
+        painter.transparent = self.transparent
         return painter
 
 
@@ -286,7 +330,7 @@ def _paint(
     progress: Callable[[int], None] | None,
 ) -> int:
     """A vector file: the scene described to a vector painter, which writes it whole."""
-    medium = VectorMedium(painter_class, animation.loop)
+    medium = VectorMedium(painter_class, animation.loop, animation.background == "transparent")
     drawing = make_scene(animation.trace, animation.look, medium, animation.view, animation.grad_output)
     if index is not None:
         drawing.still(board, index)
@@ -319,8 +363,12 @@ def render_file(
     fmt: str | None = None,
     progress: Callable[[int], None] | None = None,
     max_frames: int = MAX_FRAMES,
+    jobs: int | None = None,
 ) -> int:
-    """Render to ``target`` ('-' for stdout), atomically; returns the number of frames drawn."""
+    """Render to ``target`` ('-' for stdout), atomically; returns the number of frames drawn.
+
+    ``jobs``: processes that compress frames (None: every available core; the bytes do not change).
+    """
     kind = output_kind(target, fmt)
     output = OUTPUTS[kind]
     check_background(output, target, animation.background)
@@ -331,7 +379,7 @@ def render_file(
         check_frames(board, max_frames)
         files = FrameFiles(target)
         try:
-            frames = encode(animation, files, kind, progress, max_frames)
+            frames = encode(animation, files, kind, progress, max_frames, jobs=jobs)
             files.commit()
         finally:
             files.discard()
@@ -346,15 +394,19 @@ def render_file(
 
     def write(stream: BinaryIO) -> None:
         nonlocal frames
-        frames = encode(animation, stream, kind, progress, max_frames, name)
+        frames = encode(animation, stream, kind, progress, max_frames, name, jobs=jobs)
 
     write_output(target, write)
     return frames
 
 
-def render_bytes(animation: Animation, kind: str = ".gif", name: str = "") -> bytes:
-    """The file's bytes in memory (for ``assets --check`` and tests); ``name``: the file's name, if any."""
+def render_bytes(animation: Animation, kind: str = ".gif", name: str = "", jobs: int | None = 1) -> bytes:
+    """The file's bytes in memory (for ``assets --check`` and tests); ``name``: the file's name, if any.
+
+    ``jobs``: processes that compress frames (None: every core). One by default: the gallery renders
+    its assets in parallel already.
+    """
     check_background(OUTPUTS[kind], name or kind, animation.background)
     buffer = io.BytesIO()
-    encode(animation, buffer, kind, name=name)
+    encode(animation, buffer, kind, name=name, jobs=jobs)
     return buffer.getvalue()

@@ -66,7 +66,7 @@ class Clip:
             The suffix is unknown, its encoder is not installed, or the options do not suit it.
         """
         target = os.fspath(path)
-        render_file(self.animation, target, max_frames=self.options.max_frames)
+        render_file(self.animation, target, max_frames=self.options.max_frames, jobs=self.options.jobs)
         return Path(target)
 
     def to_bytes(self, suffix: str = ".gif") -> bytes:
@@ -134,7 +134,8 @@ def animate(**options: Any) -> Clip:
         ``input_size=5`` or ``"5x7"``, ``kernel_size``, ``stride``, ``padding`` (or ``pad``),
         ``dilation``, ``transposed``, ``output_padding``, channels, ``values``, ``steps``,
         ``frame_ms``, ``hold_ms``, ``loop``, ``theme``, ``cell_px`` or ``fit="1920x1080"``,
-        ``background="transparent"``, ``view``, ``grad``, ``preset``, ...
+        ``background="transparent"``, ``view``, ``grad``, ``preset``, ``jobs`` (processes that
+        compress frames when saving; default: the cores available), ...
 
     Returns
     -------

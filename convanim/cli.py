@@ -416,13 +416,22 @@ def _progress(frames: int) -> Any:
 @click.option("--cell-px", type=int, default=None, help="Pixels per grid cell (default: automatic, 14 to 40).")
 @click.option("--no-values", "no_values", is_flag=True, help="Geometry only: no numbers, no sum line.")
 @click.option(
+    "--color-values",
+    "color_values",
+    is_flag=True,
+    help="Colour cells by value (a colour-blind-safe ramp, with a legend), as cells too small for their "
+    "numbers are anyway: a picture through a kernel reads as pictures.",
+)
+@click.option(
     "--view",
-    type=click.Choice(["grid", "matrix", "direct", "overlap"]),
+    type=click.Choice(["grid", "matrix", "direct", "overlap", "volume", "separable"]),
     default="grid",
     show_default=True,
     help="grid: the grids; matrix: also the same computation as a matrix product (C, or Cᵀ when transposed); "
     "direct (with --transpose): the equivalent direct convolution over a zero-inserted input; "
-    "overlap (with --transpose): how many stamps reach each output cell.",
+    "overlap (with --transpose): how many stamps reach each output cell; "
+    "volume: the tensors as 3-D blocks (channels as depth, each filter its own colour, per-channel sums); "
+    "separable: the same layer as depthwise k×k then 1×1, in blocks, with both parameter counts.",
 )
 @click.option(
     "--grad",
@@ -467,6 +476,13 @@ def _progress(frames: int) -> Any:
     ".png (one frame), or a pattern such as 'frames/conv-%03d.png' (one PNG per frame); '-' writes a GIF to "
     "stdout. Default: a name in this folder that says what differs from the defaults, e.g. conv_s2_p1.gif.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that compress frames (default: the cores available); the bytes do not change.",
+)
 @click.pass_context
 def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> None:
     """Draw a convolution as an animated GIF (or one frame as PNG).
@@ -495,7 +511,7 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
         total = 1 if options.frame is not None or not OUTPUTS[kind].animated else count_frames(animation)
         with _progress(total) as bar:
             progress = bar.update if bar is not None else None
-            render_file(animation, target, progress=progress, max_frames=options.max_frames)
+            render_file(animation, target, progress=progress, max_frames=options.max_frames, jobs=options.jobs)
     except SpecError as err:
         _fail(err.worded(flag))
     if is_pattern(target):

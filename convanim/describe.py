@@ -63,14 +63,69 @@ def describe(options: RenderOptions, animation: Animation | None = None) -> str:
             product = "C transposed times the input" if spec.transposed else "a matrix C times the padded input"
             sentence += f" The same computation is drawn as a matrix product with {product}."
         elif options.view == "direct":
-            sentence += " It is drawn as the equivalent direct convolution over the zero-inserted input."
+            sentence += (
+                " It is drawn as the equivalent direct convolution: the input spread with zeros inserted and"
+                " padded, the kernel rotated by 180 degrees, slid at stride 1."
+            )
         elif options.view == "overlap":
-            sentence += " The picture counts how many stamps reach each output cell."
+            sentence += " The picture counts how many stamps reach each output cell, coloured by count."
+        elif options.view in ("volume", "separable"):
+            sentence += _volume_words(spec, options.view)
+    if animation.trace.kernel_name is not None:
+        sentence += f" The kernel is {animation.trace.kernel_name}, applied as conv2d applies it."
+    coloured = _coloured(animation)
+    if coloured:
+        sentence += f" {coloured}"
     if animation.trace.symbols is not None:
         sentence += " Cells are named by letters and outputs are written as expressions."
     elif options.no_values:
         sentence += " Geometry only, without numbers."
     return f"{sentence} {_steps_words(animation, options)}"
+
+
+def _coloured(animation: Animation) -> str:
+    """What colour says in the picture: values too small for numbers, or the matrix's pattern."""
+    view = animation.view
+    if animation.trace.symbols is not None or not animation.look.values:
+        return ""
+    if view in ("conv", "direct"):
+        from .draw.views import make_scene
+        from .paint.raster import RASTER
+
+        scene = make_scene(animation.trace, animation.look, RASTER, view, animation.grad_output)
+        if getattr(scene, "colour_scales", None):
+            numbers = "with their numbers" if getattr(scene, "keep_numbers", False) else "instead of numbers"
+            return f"Cells are coloured by value {numbers}, with a legend."
+    if view == "matrix":
+        from .draw.views import MAX_MATRIX_CELLS, matrix_shape
+
+        rows, cols = matrix_shape(animation.trace)
+        if rows * cols > MAX_MATRIX_CELLS:
+            return "The matrix is drawn as its pattern: each nonzero entry coloured by the kernel weight it is."
+    return ""
+
+
+def _volume_words(spec: ConvSpec, view: str) -> str:
+    """What the volume views add: blocks, colours, per-channel sums; the separable stages and counts."""
+    if view == "volume":
+        bias = ", plus the bias," if spec.bias else ""
+        return (
+            " Drawn as 3-D blocks, channels as depth: the window is a block through every channel of the filter's"
+            " group, each filter has its own colour and fills its output map in it, and each channel's partial"
+            f" sum{bias} is written beside the filters."
+        )
+    from .compute.separable import params
+
+    counts = params(spec)
+    kh, kw = spec.kernel_size
+    return (
+        f" Drawn as 3-D blocks, it is replaced by a depthwise-separable layer: {spec.in_channels} depthwise"
+        f" {kh}x{kw} filters, one per channel, then {spec.out_channels} filters of 1x1x{spec.in_channels}"
+        " across the channels"
+        + (" with a bias" if spec.bias else "")
+        + f"; {counts.depthwise} + {counts.pointwise} = {counts.separable} parameters against {counts.full}"
+        " for the full convolution."
+    )
 
 
 def _size(pair: tuple[int, int], spec: ConvSpec) -> str:
@@ -181,6 +236,8 @@ def _output_words(spec: ConvSpec) -> str:
             words += ", then " + " and ".join(cuts)
         return words
     skipped = []
+    if getattr(spec, "ceil_mode", False) and spec.window_extent != spec.padded_input_size:
+        return words + "; the last window hangs past the input, and the cells past it are not counted"
     for axis, noun in ((0, "row"), (1, "column")):
         if spec.is_1d and axis == 0:
             continue
@@ -206,10 +263,19 @@ def _steps_words(animation: Animation, options: RenderOptions) -> str:
         first = board.start * board.terms + 1
         return f"Frames {first} to {first + len(board) - 1} of {total}."
     steps = spec.n_steps
+    if options.view == "separable":
+        stage = board.total_steps - spec.out_channels * spec.output_size[0] * spec.output_size[1]
+        return (
+            f"{board.total_steps} steps, one kernel position per frame: {stage} depthwise, "
+            f"then {board.total_steps - stage} of the 1x1 filters."
+        )
     if board.granularity == "term":
         return f"{total} multiply-adds over {steps} kernel positions, one per frame."
     if options.grad == "weight":
         unit = "one output-gradient cell per frame"
+    elif options.view == "direct":
+        steps = board.total_steps
+        unit = "one stride-1 window per frame"
     elif spec.transposed:
         cut = any(spec.padding) or any(spec.output_padding)
         unit = "one stamp per frame, then " + ("the crop to the output" if cut else "the output")

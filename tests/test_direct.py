@@ -263,8 +263,8 @@ def test_trace_direct_and_overlap_json() -> None:
         ("trace --overlap", "--overlap shows a transposed convolution: add --transpose"),
         ("trace --op max --direct", "--op max has no direct: drop --direct"),
         ("render --view direct", "--view direct shows a transposed convolution: add --transpose"),
-        ("render --transpose --view direct", "--view direct is not drawn yet"),
-        ("render --transpose --view overlap", "--view overlap is not drawn yet"),
+        ("render --transpose --view direct --values symbolic", "--view direct draws numbers"),
+        ("render --transpose --view overlap --steps term", "--view overlap draws one stamp per frame"),
         ("render --transpose --view direct --grad input", "--view direct has no --grad"),
     ],
 )

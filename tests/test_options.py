@@ -113,3 +113,29 @@ def test_cli_errors_from_the_library_use_flag_names(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "use a smaller --kernel-size or raise --pad" in result.stderr
     assert "‹" not in result.stderr and not list(tmp_path.iterdir())
+
+
+def test_a_1d_strip_reads_single_numbers_as_the_width() -> None:
+    """Issue 14: with a height-1 input, -k 3 -s 2 -p 1 mean 1x3, 1x2, 0x1 (as typed 2-D pairs stay)."""
+    options = RenderOptions.from_mapping({"input-size": "1x7", "kernel-size": 3, "stride": 2, "pad": 1})
+    assert options.kernel_size == (1, 3) and options.stride == (1, 2) and options.padding == (0, 1)
+    typed = RenderOptions.from_mapping({"input-size": "1x7", "kernel-size": "1x3", "pad": "0x2"})
+    assert typed.kernel_size == (1, 3) and typed.padding == (0, 2)
+    square = RenderOptions.from_mapping({"input-size": 7, "kernel-size": 3})
+    assert square.kernel_size == (3, 3)
+
+
+def test_render_1x7_with_kernel_3_renders(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["render", "-i", "1x7", "-k", "3", "-o", str(tmp_path / "strip.gif")])
+    assert result.exit_code == 0, result.stderr
+    with Image.open(tmp_path / "strip.gif") as image:
+        assert image.n_frames == 5
+
+
+def test_cells_too_small_for_numbers_are_refused_with_the_minimum() -> None:
+    with pytest.raises(SpecError) as info:
+        RenderOptions.from_mapping({"cell-px": 10})
+    assert info.value.worded(flag) == (
+        "--cell-px 10 is too small for readable numbers: use 14 or more, or add --no-values or --color-values"
+    )
+    assert RenderOptions.from_mapping({"cell-px": 10, "no-values": True}).cell_px == 10

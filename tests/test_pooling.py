@@ -396,7 +396,7 @@ def test_cli_trace_agrees_with_the_reference(command: str) -> None:
         ("trace --op max --kernel-values sobel-x", "--op max has no kernel: drop --kernel-values"),
         ("trace --ceil-mode", "--ceil-mode only applies to pooling"),
         ("trace --op max --no-count-include-pad", "--count-include-pad only applies to --op avg"),
-        ("render --op max", "--op max is not drawn yet"),
+        ("render --op max --color-values --no-values", "--color-values colours cells by their numbers"),
         ("render --op avg --view matrix", "--view matrix does not apply to --op avg"),
         ("render --op max --grad input", "--op max has no gradient view"),
     ],

@@ -183,3 +183,13 @@ def test_frames_slice_keeps_the_picture_size() -> None:
     assert a[0][0].shape == b[0][0].shape
     # The slice's first frame is the whole animation's frame 10, outputs before it filled in.
     assert (b[0][0] == a[10][0]).all()
+
+
+def test_dark_theme_fills_are_told_apart() -> None:
+    """Issue 14: padding, input and background differ by at least 1.5:1 in the dark theme."""
+    from convanim.draw.theme import DARK
+
+    for a, b in (("pad_fill", "background"), ("input_fill", "background"), ("input_fill", "pad_fill")):
+        assert contrast(getattr(DARK, a), getattr(DARK, b)) >= 1.5, (a, b)
+    for fill in ("background", "pad_fill", "input_fill", "kernel_fill", "output_fill"):
+        assert contrast(DARK.grid, getattr(DARK, fill)) >= 1.2, fill  # grid lines visible on every fill

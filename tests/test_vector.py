@@ -444,3 +444,13 @@ def test_polygons_are_crisp_in_raster_and_the_same_shape_in_svg() -> None:
     buffer = io.BytesIO()
     svg.write(buffer)
     assert '<polygon points="10.5,10.5 30.5,10.5 40.5,20.5 20.5,20.5"' in buffer.getvalue().decode()
+
+
+def test_a_transparent_background_is_left_out_of_vector_files() -> None:
+    plain = render_bytes(_animation({"stride": 2, "pad": 1}), ".svg").decode()
+    see_through = render_bytes(_animation({"stride": 2, "pad": 1, "background": "transparent"}), ".svg").decode()
+    assert '<rect width="100%" height="100%"' in plain
+    assert '<rect width="100%" height="100%"' not in see_through
+    assert see_through.count("<use ") == plain.count("<use ")  # every cell is still there
+    pdf = render_bytes(_animation({"stride": 2, "pad": 1, "background": "transparent", "frame": 0}), ".pdf")
+    assert pdf.startswith(b"%PDF")

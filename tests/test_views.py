@@ -114,7 +114,7 @@ def test_every_new_preset_renders_a_gif() -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--view", "matrix", "-i", "12"], "--view matrix"),
+        (["--view", "matrix", "-i", "12", "--color-values"], "--view matrix"),
         (["--grad", "weight", "--transpose"], "--grad weight"),
         (["--grad", "weight", "--view", "matrix"], "--view matrix"),
         (["--grad", "input", "--values", "symbolic"], "--values symbolic"),

@@ -392,3 +392,19 @@ def test_html_is_self_contained_and_deterministic(gif: bytes) -> None:
     with Image.open(io.BytesIO(base64.b64decode(patch))) as image:
         assert image.format == "PNG" and image.width < 776 and (x, y, clear) >= (0, 0, 0)
     assert len(page) <= 2 * len(gif)
+
+
+def test_assets_check_reads_an_mp4_as_a_viewer_sees_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "convanim.toml"
+    config.write_text('out-dir = "out"\n[assets.video]\nstride = 2\npad = 1\noutput = "conv.mp4"\n')
+    assert run("assets", "--config", str(config)).exit_code == 0
+    video = tmp_path / "out" / "conv.mp4"
+    monkeypatch.setattr(mp4, "PRESET", "veryfast")  # another x264 setting: other bytes, the same video
+    render_file(animation(**STRIDE_2), str(video))
+    monkeypatch.undo()
+    result = run("assets", "--config", str(config), "--check")
+    assert result.exit_code == 0, result.stderr
+    render_file(animation(**STRIDE_2, seed=4), str(video))  # other numbers
+    result = run("assets", "--config", str(config), "--check")
+    assert result.exit_code == 1
+    assert "conv.mp4: frame 0: the pixels near" in result.stderr

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from ..compute.spec import pair_text
 from ..compute.symbolic import ScatterExpressions, collect, forward_expression, forward_terms, scatter_expressions
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
-from .numbers import format_number
+from .numbers import factor, format_number, rounded
 
 SHORT = 7  # longest expression written whole inside a cell; the sum line always has it whole
 
@@ -68,11 +68,18 @@ class Labels:
         return self._cell(format_number(self.trace.weight[index]))
 
     def fits(self, text: str) -> str:
-        """An expression for a cell: itself when short, else its first term and '+…'."""
+        """An expression for a cell: as many whole terms as fit, then ``+…``; never a bare ``…``."""
         if len(text) <= SHORT:
             return text.replace(" + ", "+") if len(text) > SHORT - 2 else text
-        first = text.split(" + ")[0]
-        return first + "+…" if len(first) <= SHORT - 2 else "…"
+        terms = text.split(" + ")
+        shown = terms[0]
+        for term in terms[1:]:
+            if len(shown) + 1 + len(term) + 2 > SHORT:
+                break
+            shown += "+" + term
+        if len(shown) > SHORT - 2:  # even the first term is long: keep its start
+            shown = shown[: SHORT - 3]
+        return shown + "+…"
 
     def output(self, f: int, r: int, q: int) -> str:
         """The final output cell."""
@@ -105,10 +112,7 @@ class Labels:
         if self.symbols is not None:
             return forward_terms(self.trace, self.symbols, n, upto)
         steps = self._forward
-        return [
-            f"{format_number(steps.input_values[n, k])}·{format_number(steps.kernel_values[n, k])}"
-            for k in range(upto + 1)
-        ]
+        return [f"{factor(steps.input_values[n, k])}·{factor(steps.kernel_values[n, k])}" for k in range(upto + 1)]
 
     def channel_sum(self, n: int, lo: int, hi: int) -> str:
         """Terms ``lo..hi`` of step ``n`` added up (one input channel's share)."""
@@ -154,7 +158,8 @@ class Labels:
             return str(self.scatter.running[n][a, i, j])
         steps = self._scatter
         new, total = steps.stamps[n, a, i, j], steps.running[n, a, i, j]
-        return f"{format_number(total - new)}+{format_number(new)}={format_number(total)}"
+        equals = "=" if rounded(total - new) + rounded(new) == rounded(total) else "≈"
+        return f"{format_number(total - new)}+{factor(new)}{equals}{format_number(total)}"
 
     def canvas(self, f: int, r: int, q: int, value: Any) -> str:
         return self._cell(self.fits(str(self.scatter.canvas[f, r, q])) if self.symbols else format_number(value))
@@ -175,14 +180,14 @@ class Labels:
         last = taps - 1 if term is None else term
         where = self._where(row, col)
         if spec.out_channels > 1:
-            where = f"map {f} {where}"
+            where = f"map #{f} {where}"
         groups_in = spec.in_channels // spec.groups
         if groups_in > 1:
             # Per-channel sums: each channel's window, then the channels added up.
             per = steps.kernel_cells.shape[0] // groups_in
             first = f // (spec.out_channels // spec.groups) * groups_in
             terms = [
-                f"ch {first + cl}: {self.channel_sum(n, cl * per, min(last, cl * per + per - 1))}"
+                f"ch #{first + cl}: {self.channel_sum(n, cl * per, min(last, cl * per + per - 1))}"
                 for cl in range(groups_in)
                 if cl * per <= last
             ]
@@ -199,7 +204,31 @@ class Labels:
             tail = bias if terms else (" " + self.bias(f) if bias else " 0")
             return SumLine([f"{result} {where} =", *joined], tail + ("" if complete else "  (so far)"))
         so_far = "" if complete else " so far"
-        return SumLine([f"{result} {where} =", *joined], f"{bias} = {self.forward_value(n, term)}{so_far}")
+        equals = "=" if self._adds_up(n, last, f, groups_in, complete, term) else "≈"
+        head = f"{result} {where} ="
+        if term is not None and groups_in > 1:
+            # Channel sums hide the single multiply-add: name the one this frame adds.
+            channel = int(steps.input_cells[n, term, 0])
+            product = f"{factor(steps.input_values[n, term])}·{factor(steps.kernel_values[n, term])}"
+            head = f"+ {product} (channel #{channel}): {head}"
+        return SumLine([head, *joined], f"{bias} {equals} {self.forward_value(n, term)}{so_far}")
+
+    def _adds_up(self, n: int, last: int, f: int, groups_in: int, complete: bool, term: int | None) -> bool:
+        """Do the numbers as written add up to the total as written? (If not, the line says ≈.)"""
+        steps = self._forward
+        if groups_in > 1:
+            per = steps.kernel_cells.shape[0] // groups_in
+            written = sum(
+                rounded(steps.products[n, lo : min(last, lo + per - 1) + 1].sum()) for lo in range(0, last + 1, per)
+            )
+        else:
+            written = sum(
+                rounded(steps.input_values[n, k]) * rounded(steps.kernel_values[n, k]) for k in range(last + 1)
+            )
+        if complete and self.trace.bias is not None:
+            written += rounded(self.trace.bias[f])
+        total = steps.values[n] if term is None else steps.partial_sums[n, term]
+        return abs(written - rounded(total)) < 1e-9
 
     def scatter_sum(self, n: int, prior: NDArray[np.int32], source: str) -> SumLine:
         """``input (0, 1) = 2: 2 × kernel at rows 0–2, cols 2–4; overlaps: 3+2=5, …``.
@@ -210,7 +239,7 @@ class Labels:
         c, i, j = (int(v) for v in steps.input_cells[n])
         where = self._where(i, j)
         if spec.in_channels > 1:
-            where = f"channel {c} {where}"
+            where = f"{'map' if source in ('output', 'grad_output') else 'channel'} #{c} {where}"
         rows, cols = steps.rows[n], steps.cols[n]
         span = f"cols {cols[0]}–{cols[-1]}" if spec.is_1d else f"rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
         value = self.scatter_input(n)
@@ -243,5 +272,8 @@ class Labels:
         if self.trace.bias is not None:
             parts.append("add the bias")
         ho, wo = spec.output_size
-        head = "crop the canvas" + (": " + ", ".join(parts) if parts else "")
+        if any(spec.padding):
+            head = "crop the canvas: " + ", ".join(parts)
+        else:  # nothing is cut: say so, not "crop"
+            head = "the canvas is the output" + (": " + ", ".join(parts[-1:]) if self.trace.bias is not None else "")
         return SumLine([head], f" → {wo if spec.is_1d else f'{ho}×{wo}'}")

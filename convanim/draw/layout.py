@@ -13,7 +13,7 @@ from ..compute.spec import ConvSpec
 from ..compute.spec import pair_text as spec_pair_text
 from .painter import TextMetrics, line_height, text_width
 
-MAX_SHOWN = 4  # channels drawn per panel; more are summarised by a note
+MAX_SHOWN = 8  # channels drawn per panel; more are summarised by a note
 TARGET_WIDTH = 1280  # the automatic cell size keeps a picture about this wide
 MIN_WIDTH = 660  # px; with numbers shown, the sum line needs room even beside small grids
 
@@ -83,6 +83,7 @@ class Layout:
     strip_size: int
     captions: dict[int, Text]  # captioned panel's grid -> where its caption goes (drawn per frame)
     kernel_caption: Text | None  # which filter is at work (drawn per frame)
+    strip_lines: int = 1  # lines of the sum line (letters: a long expression takes two)
     matrix: Grid | None = None  # matrix view: the matrix,
     vector_in: Grid | None = None  # the flattened input as a row above it,
     vector_out: Grid | None = None  # and the flattened output as a column beside it
@@ -141,8 +142,10 @@ def titles(
     size_k = f"{kw}" if spec.is_1d else f"{kh}×{kw}"
 
     def pair_text(pair: tuple[int, int]) -> str:
-        # A 1-D picture speaks of its one axis: "stride 2", not "stride 1x2".
-        return str(pair[1]) if spec.is_1d else spec_pair_text(pair)
+        # A 1-D picture speaks of its one axis: "stride 2", not "stride 1x2"; a rectangle says which is which.
+        if spec.is_1d:
+            return str(pair[1])
+        return spec_pair_text(pair) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]} (rows×cols)"
 
     stride = pair_text(spec.stride)
     hyper = []
@@ -156,7 +159,10 @@ def titles(
     axes = [1] if spec.is_1d else ([0] if _square(spec) else [0, 1])
 
     def formula_for(axis: int) -> str:
-        n, k, s, p = spec.input_size[axis], spec.kernel_span[axis], spec.stride[axis], spec.padding[axis]
+        n, s, p = spec.input_size[axis], spec.stride[axis], spec.padding[axis]
+        d, kernel = spec.dilation[axis], spec.kernel_size[axis]
+        # With dilation the kernel spans d·(k−1)+1 cells: say so rather than a bare span.
+        k = f"({d}·({kernel}−1)+1)" if d > 1 else str(kernel)
         if spec.transposed:
             op = spec.output_padding[axis]
             return f"({n}−1)·{s} − 2·{p} + {k}" + (f" + {op}" if op else "") + f" = {spec.output_size[axis]}"
@@ -175,12 +181,20 @@ def titles(
             (f"{n_k} {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
             (f"{n_out} {size_out}{channels_out}", f"{detail};  {formula}"),
         )
-    pad = f" (pad {pair_text(spec.padding)})" if any(spec.padding) else ""
+    ph, pw = spec.padding
+    pad_words = pair_text(spec.padding) if ph == pw or spec.is_1d else f"{ph} rows, {pw} cols"
+    pad = f" (pad {pad_words})" if any(spec.padding) else ""
     return (
         (f"{n_in} {size_in}{channels_in}{pad}", ""),
         (f"{n_k} {size_k}" + (f", {', '.join(hyper)}" if hyper else ""), ""),
         (f"{n_out} {size_out}{channels_out}", formula),
     )
+
+
+def part_word(name: str) -> str:
+    """What one slice of a tensor is called: an output's (or grad_output's) are maps, an input's
+    (or grad_input's) are channels."""
+    return "map" if name in ("output", "grad_output") else "channel"
 
 
 def default_panels(spec: ConvSpec, names: tuple[str, str, str] = ("input", "kernel", "output")) -> list[Panel]:
@@ -196,9 +210,9 @@ def default_panels(spec: ConvSpec, names: tuple[str, str, str] = ("input", "kern
     kh, kw = spec.kernel_size
     (in_title, in_detail), (k_title, k_detail), (out_title, out_detail) = titles(spec, names)
     return [
-        Panel("input", in_title, in_detail, spec.in_channels, in_rows, in_cols, "channel"),
+        Panel("input", in_title, in_detail, spec.in_channels, in_rows, in_cols, part_word(names[0])),
         Panel("kernel", k_title, k_detail, kernel_slices, kh, kw, "slice", captioned=True),
-        Panel("output", out_title, out_detail, spec.out_channels, out_rows, out_cols, "map"),
+        Panel("output", out_title, out_detail, spec.out_channels, out_rows, out_cols, part_word(names[2])),
     ]
 
 
@@ -209,9 +223,54 @@ def _caption_width(spec: ConvSpec, metrics: TextMetrics, size: int) -> int:
         return 0
     per = c // spec.groups
     longest = (
-        f"weights of channel {c - 1}" if spec.transposed else f"filter {f - 1} of {f} · sees channels {c - per}–{c - 1}"
+        f"weights of channel #{c - 1}"
+        if spec.transposed
+        else f"filter #{f - 1} (of {f}) · sees channels #{c - per}–#{c - 1}"
     )
     return text_width(metrics, longest, size) + 4
+
+
+def _slot(panel: Panel, spec: ConvSpec, metrics: TextMetrics, cell: int, size: int, caption_h: int) -> tuple[int, int]:
+    """Width and height of one grid of a panel with its caption line (and the space under it)."""
+    grid_w = panel.cols * cell + 1
+    widest = ""
+    if panel.count > 1:
+        last = panel.count - 1
+        if panel.captioned:
+            widest = f"→ channel #{spec.out_channels - 1}" if spec.transposed else f"× channel #{spec.in_channels - 1}"
+        else:
+            widest = f"{panel.word} #{last}"
+    width = max(grid_w, text_width(metrics, widest, size) if widest else 0)
+    return width, caption_h + panel.rows * cell + 1 + max(8, cell // 3)
+
+
+def arrange(panels: list[Panel], slots: list[tuple[int, int]], cell: int, gap: int, top: int) -> list[int]:
+    """Columns per panel so that the picture is as close to a 16:9 slide as it can be.
+
+    Every choice of columns (up to the panel's grid count) is tried; the one whose picture needs
+    the smallest 16:9 box wins, and among equals the fewest columns.
+    """
+    inner = max(10, cell // 2)
+    options = [range(1, len(shown(panel.count)) + 1) for panel in panels]
+    best: tuple[float, int, list[int]] | None = None
+
+    def visit(index: int, chosen: list[int]) -> None:
+        nonlocal best
+        if index == len(panels):
+            width = sum(k * w + (k - 1) * inner for k, (w, _) in zip(chosen, slots, strict=True))
+            width += gap * (len(panels) - 1)
+            rows = [-(-len(shown(p.count)) // k) for p, k in zip(panels, chosen, strict=True)]
+            height = top + max(r * h for r, (_, h) in zip(rows, slots, strict=True))
+            score = (max(width / 16, height / 9), sum(chosen), list(chosen))
+            if best is None or score[:2] < best[:2]:
+                best = score
+            return
+        for k in options[index]:
+            visit(index + 1, [*chosen, k])
+
+    visit(0, [])
+    assert best is not None
+    return best[2]
 
 
 def make_layout(
@@ -222,6 +281,7 @@ def make_layout(
     panels: list[Panel] | None = None,
     matrix: tuple[int, int] | None = None,
     matrix_titles: tuple[str, str, str] = ("", "", ""),
+    strip_lines: int = 1,
 ) -> Layout:
     """Place ``panels`` (by default input, kernel, output) and, for the matrix view, a
     ``matrix`` of (rows, cols) with its input row above and output column beside it."""
@@ -235,7 +295,7 @@ def make_layout(
     sub_h = line_height(metrics, sub_size)
     panels = panels if panels is not None else default_panels(spec)
 
-    has_detail = any(p.detail for p in panels)
+    has_detail = any(p.detail or (p.captioned and _caption_width(spec, metrics, detail_size)) for p in panels)
     grids_top = margin + title_h + (detail_h if has_detail else 0) + max(6, cell // 4)
     texts: list[Text] = []
     captions: dict[int, Text] = {}
@@ -243,13 +303,21 @@ def make_layout(
     placed: dict[str, dict[int, Grid]] = {}
     x = margin
     bottom = grids_top
-    for panel in panels:
+    labelled = [panel.count > 1 for panel in panels]
+    slots = [
+        _slot(panel, spec, metrics, cell, sub_size, sub_h if lab else 0)
+        for panel, lab in zip(panels, labelled, strict=True)
+    ]
+    columns = arrange(panels, slots, cell, gap, grids_top)
+    inner = max(10, cell // 2)  # between the columns of one panel
+    for panel, (slot_w, slot_h), k, lab in zip(panels, slots, columns, labelled, strict=True):
         channels = shown(panel.count)
         grid_w = panel.cols * cell + 1
-        labelled = panel.count > 1
+        rows = -(-len(channels) // k)
         note = f"… {panel.count - len(channels)} more not shown" if panel.count > len(channels) else ""
+        block = k * slot_w + (k - 1) * inner
         width = max(
-            grid_w,
+            block,
             _caption_width(spec, metrics, detail_size) if panel.captioned else 0,
             text_width(metrics, panel.title, title_size, bold=True),
             text_width(metrics, panel.detail, detail_size) if panel.detail else 0,
@@ -260,21 +328,23 @@ def make_layout(
             texts.append(Text(x, margin + title_h, panel.detail, detail_size, ink="ink_dim"))
         if panel.captioned and _caption_width(spec, metrics, detail_size) and not panel.detail:
             kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim", width=width)
-        gx = x + (width - grid_w) // 2 if panel.role != "input" else x
-        y = grids_top
+        left = x + (width - block) // 2 if panel.role != "input" else x
         grids: dict[int, Grid] = {}
         for i, channel in enumerate(channels):
-            if labelled:
-                if note and i == len(channels) - 1:
-                    texts.append(Text(gx, y, note, sub_size, ink="ink_dim"))
-                    y += sub_h
+            sx = left + (i % k) * (slot_w + inner)
+            y = grids_top + (i // k) * slot_h
+            gx = sx + (slot_w - grid_w) // 2 if panel.role != "input" else sx
+            if lab:
                 if panel.captioned:
-                    captions[channel] = Text(gx, y, "", sub_size, ink="ink_dim", width=x + width - gx)
+                    captions[channel] = Text(sx, y, "", sub_size, ink="ink_dim", width=slot_w)
                 else:
-                    texts.append(Text(gx, y, f"{panel.word} {channel}", sub_size, ink="ink_dim"))
+                    texts.append(Text(gx, y, f"{panel.word} #{channel}", sub_size, ink="ink_dim"))
                 y += sub_h
             grids[channel] = Grid(gx, y, panel.rows, panel.cols, cell)
-            y += panel.rows * cell + 1 + max(8, cell // 3)
+        y = grids_top + rows * slot_h
+        if note:
+            texts.append(Text(left, y, note, sub_size, ink="ink_dim"))
+            y += sub_h
         placed[panel.role] = grids
         bottom = max(bottom, y)
         x += width + gap
@@ -305,7 +375,7 @@ def make_layout(
     height = bottom + margin // 2
     if values:
         width = max(width, MIN_WIDTH)  # room for the sum line
-        strip_h = line_height(metrics, strip_size)
+        strip_h = line_height(metrics, strip_size) * strip_lines
         strip = (margin, height, width - 2 * margin, strip_h)
         height += strip_h + margin
     else:
@@ -318,6 +388,7 @@ def make_layout(
         texts=tuple(texts),
         strip=strip,
         strip_size=strip_size,
+        strip_lines=strip_lines if values else 1,
         captions=captions,
         kernel_caption=kernel_caption,
         matrix=matrix_grid,

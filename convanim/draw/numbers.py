@@ -1,9 +1,17 @@
-"""How a number is written in a cell or a sum line."""
+"""How a number is written in a cell or a sum line.
+
+Integers as they are; other numbers to 2 decimals at most, rounded half away from zero as people
+round (−1.125 → −1.13, 2.675 → 2.68: the decimal a person reads, not the binary behind it); a true
+minus sign; a tiny number that is not zero never shows as 0 (0.004 → 4e−3).
+"""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
+
+TINY = 0.005  # below this (and not zero), 2 decimals would round to 0
 
 
 def format_number(value: Any) -> str:
@@ -11,12 +19,33 @@ def format_number(value: Any) -> str:
     return _format(float(value))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _format(number: float) -> str:
     if number.is_integer() and abs(number) < 1e15:
         text = str(int(number))
+    elif number != number or number in (float("inf"), float("-inf")):
+        text = "∞" if number > 0 else ("-∞" if number < 0 else "NaN")
+    elif 0 < abs(number) < TINY:
+        mantissa, _, exponent = f"{number:.0e}".partition("e")
+        text = f"{mantissa}e{int(exponent)}"
     else:
-        text = f"{number:.2f}".rstrip("0").rstrip(".")
+        rounded = Decimal(repr(number)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        text = f"{rounded:f}".rstrip("0").rstrip(".")
         if text in ("-0", ""):
             text = "0"
     return text.replace("-", "−")
+
+
+def factor(value: Any) -> str:
+    """A number as a factor in a product: negatives in parentheses, ``0.33·(−1)``."""
+    text = format_number(value)
+    return f"({text})" if text.startswith("−") else text
+
+
+def rounded(value: Any) -> float:
+    """The value a reader sees once it is written (for checking that a written sum adds up)."""
+    text = format_number(value).replace("−", "-")
+    try:
+        return float(text)
+    except ValueError:
+        return float(value)

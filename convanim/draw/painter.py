@@ -22,6 +22,7 @@ from .theme import Theme
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (end exclusive)
 EDGE = 3  # px of the outlines around the window, the kernel and the current cell
+MIN_CORNER_CELL = 20  # px; below this a cell's corner note (the kernel weight in the window) is left out
 
 
 class TextMetrics(Protocol):
@@ -90,6 +91,17 @@ class CellStyle(NamedTuple):
     corner: str = ""
     corner_ink: str = "weight_ink"
     bold: bool = False
+    size: int = 0  # font size of the number; 0: the largest that fits this cell's own text
+
+
+def number_room(cell: int) -> int:
+    """Width a cell's number may take: inside the window's outline on both sides."""
+    return cell - 2 * EDGE - 2
+
+
+def value_size(cell: int) -> int:
+    """The font size of a cell's number when it fits."""
+    return max(8, round(cell * 0.4))
 
 
 @dataclass(frozen=True)
@@ -112,18 +124,17 @@ def cell_text(metrics: TextMetrics, cell: int, style: CellStyle) -> list[TextPla
     size = cell + 1
     placed = []
     if style.text:
-        value_size = max(8, round(cell * 0.4))
-        font_size = fitted_size(metrics, style.text, value_size, cell - 4, style.bold)
+        font_size = style.size or fitted_size(metrics, style.text, value_size(cell), number_room(cell), style.bold)
         ascent = metrics.ascent(font_size, style.bold)
         box_width = text_width(metrics, style.text, font_size, style.bold)
         # Centre the digits' box (the ascent of a digit is about 0.73 of the size).
         glyph_top = 1 + ascent - round(font_size * 0.73)
         glyph_height = round(font_size * 0.73)
-        shift = round(cell * 0.1) if style.corner else 0
+        shift = round(cell * 0.1) if style.corner and cell >= MIN_CORNER_CELL else 0
         x = (size - box_width) // 2 - shift
         y = (size - glyph_height) // 2 - glyph_top - shift
         placed.append(TextPlace(style.text, font_size, x + 1, y + 1 + ascent, style.bold, style.ink))
-    if style.corner:
+    if style.corner and cell >= MIN_CORNER_CELL:  # smaller cells drop the corner note: it would be unreadable
         corner_size = max(7, round(cell * 0.27))
         font_size = fitted_size(metrics, style.corner, corner_size, cell // 2 + 2, bold=True)
         ascent = metrics.ascent(font_size, True)

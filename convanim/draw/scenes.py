@@ -20,10 +20,22 @@ from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from ..errors import SpecError
 from ..plan.storyboard import Frame, Storyboard
 from .labels import Labels
-from .layout import Grid, Layout, auto_cell, default_panels, make_layout
-from .painter import CellStyle, Medium, Painter, words_width
+from .layout import Grid, Layout, auto_cell, default_panels, make_layout, part_word
+from .numbers import format_number
+from .painter import (
+    CellStyle,
+    Medium,
+    Painter,
+    fitted_size,
+    line_height,
+    number_room,
+    value_size,
+    words_width,
+)
 from .theme import THEMES
 
+SLIDE = (1920, 1080)  # px; every automatic picture fits a 16:9 slide at 100 %
+MIN_AUTO_CELL = 14  # px; the smallest automatic cell whose numbers stay legible
 MAX_SIDE = 16_384  # px; GIF allows 65,535, no screen or slide needs this many
 MAX_PIXELS = 40_000_000
 
@@ -36,6 +48,7 @@ class Look:
     cell_px: int | None = None
     values: bool = True
     names: tuple[str, str, str] = ("input", "kernel", "output")  # what the three panels are called
+    color_values: bool = False  # colour cells by value even when their numbers fit (see draw.ramp)
 
     def __post_init__(self) -> None:
         if self.theme not in THEMES:
@@ -55,6 +68,8 @@ class Scene(ABC):
         self.metrics = medium.metrics
         self.cell_px = look.cell_px or self.auto_cell()
         self.layout: Layout = self.plan()
+        if look.cell_px is None:
+            self._fit_slide()
         width, height = self.layout.width, self.layout.height
         if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
             raise SpecError(
@@ -62,8 +77,17 @@ class Scene(ABC):
                 f"{MAX_PIXELS:,} px in all: use a smaller ‹cell_px› or ‹input_size›"
             )
         self.painter: Painter = medium.painter(self.theme, self.cell_px, width, height)
+        self.number_sizes = self._number_sizes()
         for text in self.layout.texts:
             self.painter.text(text.x, text.y, text.text, text.size, ink=text.ink, bold=text.bold)
+
+    def _fit_slide(self) -> None:
+        """Shrink the automatic cell size until the picture fits a 1920x1080 slide (down to 14 px)."""
+        width, height = SLIDE
+        while (self.layout.width > width or self.layout.height > height) and self.cell_px > MIN_AUTO_CELL:
+            scale = min(width / self.layout.width, height / self.layout.height)
+            self.cell_px = max(MIN_AUTO_CELL, min(self.cell_px - 1, int(self.cell_px * scale)))
+            self.layout = self.plan()
 
     def auto_cell(self) -> int:
         """The cell size when ‹cell_px› is not given."""
@@ -77,11 +101,51 @@ class Scene(ABC):
             self.cell_px,
             self.look.values,
             default_panels(self.trace.spec, self.look.names),
+            strip_lines=2 if self.labels.symbolic else 1,
         )
 
     def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
         x, y = grid.origin(row, col)
+        if style.text and not style.size:
+            size = self.number_sizes.get(grid)
+            if size:
+                style = style._replace(size=size)
         self.painter.cell(x, y, style, permanent)
+
+    def grid_numbers(self) -> dict[str, Any]:
+        """The numbers each panel's grids will ever show, by panel role (for one font size a grid)."""
+        trace = self.trace
+        shown: dict[str, Any] = {"input": [trace.input.ravel(), [0]], "kernel": [trace.weight.ravel()]}
+        steps = trace.steps
+        if isinstance(steps, ForwardSteps):
+            shown["output"] = [steps.values, steps.partial_sums.ravel()]
+        elif isinstance(steps, ScatterSteps):
+            shown["output"] = [steps.running.ravel(), trace.output.ravel()]
+        return shown
+
+    def _number_sizes(self) -> dict[Grid, int]:
+        """One font size per grid: the largest at which its widest number fits every cell, bold included.
+
+        Letters and expressions (symbolic values) keep fitting each cell on its own.
+        """
+        if self.labels.symbolic or not self.look.values:
+            return {}
+        import numpy as np
+
+        sizes: dict[Grid, int] = {}
+        for role, arrays in self.grid_numbers().items():
+            grids = self.layout.grids.get(role, {})
+            values = [np.asarray(a, dtype=np.float64).ravel() for a in arrays if np.asarray(a).size]
+            if not grids or not values:
+                continue
+            unique = np.unique(np.concatenate(values))
+            if unique.size > 4096:  # the widest is among the extremes or the longest decimals: sample
+                unique = np.concatenate([unique[:1024], unique[-1024:], unique[:: unique.size // 2048]])
+            texts = {format_number(v) for v in unique}
+            widest = max(texts, key=lambda text: self.metrics.length(text, 20, True))
+            size = fitted_size(self.metrics, widest, value_size(self.cell_px), number_room(self.cell_px), True)
+            sizes.update(dict.fromkeys(grids.values(), size))
+        return sizes
 
     def captions(self, slices: dict[int, str], filter_text: str) -> None:
         """Per-frame captions of the kernel panel: what each slice meets, which filter works."""
@@ -111,6 +175,19 @@ class Scene(ABC):
             return [w for part in chosen for w in part.split(" ") if w] + tail.split()
 
         words = words_of(parts)
+        lines = self.layout.strip_lines
+        if lines > 1 and words_width(metrics, words, size) > width:
+            # Two lines: the whole expression, broken at the last word that fits the first line.
+            first: list[str] = []
+            while words and words_width(metrics, [*first, words[0]], size) <= width:
+                first.append(words.pop(0))
+            if first and words_width(metrics, words, size) <= width:
+                self.painter.words(x, y, first, size, width)
+                self.painter.words(x, y + line_height(metrics, size), words, size, width)
+                return
+            words = words_of(parts)
+        if lines > 1:
+            self.painter.words(x, y + line_height(metrics, size), [], size, width)  # clear the second line
         if words_width(metrics, words, size) > width and len(parts) > 2:
             # Keep the head and the last part; drop from the middle until it fits.
             for keep in range(len(parts) - 2, 0, -1):
@@ -155,16 +232,10 @@ class ForwardScene(Scene):
         assert isinstance(trace.steps, ForwardSteps)
         self.steps: ForwardSteps = trace.steps
         spec = trace.spec
-        labels = self.labels
-        ph, pw = spec.padding
-        h, w = spec.input_size
-        for c, grid in self.layout.inputs.items():
-            for r in range(grid.rows):
-                for q in range(grid.cols):
-                    text = labels.input(c, r, q, padded=True)
-                    inside = ph <= r < ph + h and pw <= q < pw + w
-                    tile = CellStyle("input_fill", text) if inside else CellStyle("pad_fill", text, ink="ink_dim")
-                    self.cell(grid, r, q, tile, permanent=True)
+        self.groups_in = spec.in_channels // spec.groups
+        self.filters_per_group = spec.out_channels // spec.groups
+        self.group: int | None = None  # the group whose channels are drawn at work
+        self._paint_inputs(0)
         self._draw_kernel(0, None, permanent=True)
         blank = CellStyle("output_empty")
         for grid in self.layout.outputs.values():
@@ -172,8 +243,27 @@ class ForwardScene(Scene):
                 for q in range(grid.cols):
                     self.cell(grid, r, q, blank, permanent=True)
         self.done = 0  # output cells before this step are drawn as computed
-        self.groups_in = spec.in_channels // spec.groups
-        self.filters_per_group = spec.out_channels // spec.groups
+
+    def _paint_inputs(self, group: int) -> None:
+        """The input channels, those outside ``group`` dimmed (with groups, a filter sees only its own)."""
+        if group == self.group:
+            return
+        spec, labels = self.trace.spec, self.labels
+        ph, pw = spec.padding
+        h, w = spec.input_size
+        first = group * self.groups_in
+        for c, grid in self.layout.inputs.items():
+            idle = spec.groups > 1 and not first <= c < first + self.groups_in
+            for r in range(grid.rows):
+                for q in range(grid.cols):
+                    text = labels.input(c, r, q, padded=True)
+                    inside = ph <= r < ph + h and pw <= q < pw + w
+                    if idle:
+                        style = CellStyle("idle_fill", text, ink="ink_dim")
+                    else:
+                        style = CellStyle("input_fill", text) if inside else CellStyle("pad_fill", text, ink="ink_dim")
+                    self.cell(grid, r, q, style, permanent=True)
+        self.group = group
 
     def _draw_kernel(self, f: int, term: int | None, permanent: bool = False) -> None:
         kernel_cells = self.steps.kernel_cells
@@ -201,6 +291,7 @@ class ForwardScene(Scene):
         while self.done < n:
             self.advance(self.done)
         f, orow, ocol = (int(v) for v in steps.output_cells[n])
+        self._paint_inputs(f // self.filters_per_group)
         cells = steps.input_cells[n]
         kernel_cells = steps.kernel_cells
         # The window, with each tap's kernel weight in its corner.
@@ -229,10 +320,10 @@ class ForwardScene(Scene):
         sees = ""
         if self.trace.spec.groups > 1:
             last = first + self.groups_in - 1
-            sees = f" · sees channel {first}" if last == first else f" · sees channels {first}–{last}"
+            sees = f" · sees channel #{first}" if last == first else f" · sees channels #{first}–#{last}"
         self.captions(
-            {cl: f"× channel {first + cl}" for cl in range(self.groups_in)},
-            f"filter {f} of {self.trace.spec.out_channels}{sees}",
+            {cl: f"× channel #{first + cl}" for cl in range(self.groups_in)},
+            f"filter #{f} (of {self.trace.spec.out_channels}){sees}",
         )
         for grid in self.layout.kernels.values():
             self.painter.outline(grid.box(0, 0, grid.rows - 1, grid.cols - 1), "kernel_edge")
@@ -329,7 +420,8 @@ class ScatterScene(Scene):
         spec = self.trace.spec
         per = spec.out_channels // spec.groups
         group_first = c // (spec.in_channels // spec.groups) * per
-        self.captions({j: f"→ map {group_first + j}" for j in range(per)}, f"weights of channel {c}")
+        into, source = part_word(self.look.names[2]), part_word(self.look.names[0])
+        self.captions({j: f"→ {into} #{group_first + j}" for j in range(per)}, f"weights of {source} #{c}")
         for kgrid in self.layout.kernels.values():
             self.painter.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), "kernel_edge")
         # The stamp: running sums after this step; cells hit before are overlaps.

@@ -80,7 +80,7 @@ class GradWeightScene(Scene):
         panels = [
             inp,
             Panel("grad_output", f"grad_output {size}", "", spec.out_channels, ho, wo, "map"),
-            Panel("grad_weight", f"grad_weight {ksize}{stride}", "", cg, kh, kw, "slice"),
+            Panel("grad_weight", f"grad_weight {ksize}{stride}", "", cg, kh, kw, "slice", captioned=True),
         ]
         return make_layout(spec, self.metrics, self.cell_px, self.look.values, panels)
 
@@ -125,15 +125,29 @@ class GradWeightScene(Scene):
             self.cell(grid, orow, ocol, CellStyle("output_current", text, bold=True))
             self.painter.outline(grid.box(orow, ocol, orow, ocol), "output_edge")
         self._weights(n, "stamp_fill", permanent=False)
+        spec = self.trace.spec
+        per = spec.in_channels // spec.groups
+        first = f // (spec.out_channels // spec.groups) * per
+        # Which filter's gradient is filling, and which input channel each slice multiplies.
+        self.captions(
+            {cl: f"× channel #{first + cl}" for cl in range(per)},
+            f"filter #{f} (of {spec.out_channels})" if spec.out_channels > 1 else "",
+        )
         for wgrid in self.layout.grids["grad_weight"].values():
             self.painter.outline(wgrid.box(0, 0, wgrid.rows - 1, wgrid.cols - 1), "kernel_edge")
         if self.look.values:
             where = f"({ocol})" if self.trace.spec.is_1d else f"({orow}, {ocol})"
             if self.trace.spec.out_channels > 1:
-                where = f"map {f} {where}"
+                where = f"map #{f} {where}"
             g_text = format_number(g)
+            which = f" #{f}" if spec.out_channels > 1 else ""
+            bias = f"; grad_bias{which} += {g_text}" if self.trace.bias is not None else ""
             self.sum_line(
-                [f"grad_output {where} = {g_text}: each grad_weight cell adds {g_text} × the input under it"], ""
+                [
+                    f"grad_output {where} = {g_text}: each grad_weight{which} cell adds {g_text} × "
+                    f"the input under it{bias}"
+                ],
+                "",
             )
 
 
@@ -193,8 +207,19 @@ class _MatrixMixin:
         self.entries = matrix_entries(self.trace)
 
 
+def matrix_shape(trace: Trace) -> tuple[int, int]:
+    """(rows, cols) of the matrix the view draws: C, or Cᵀ when transposed."""
+    spec = trace.spec
+    if spec.transposed:
+        hc, wc = spec.canvas_size
+        return spec.out_channels * hc * wc, spec.in_channels * spec.input_size[0] * spec.input_size[1]
+    hp, wp = spec.padded_input_size
+    return spec.out_channels * spec.output_size[0] * spec.output_size[1], spec.in_channels * hp * wp
+
+
 def conv_matrix_for_picture(trace: Trace) -> tuple[int, int]:
-    """(rows, cols) of the matrix the view draws, refusing what would be unreadable."""
+    """(rows, cols) of the matrix the view draws with numbers, refusing what would be unreadable
+    (:func:`make_scene` draws those as a pattern instead, see :mod:`.matrix_pattern`)."""
     spec = trace.spec
     if spec.transposed:
         hc, wc = spec.canvas_size
@@ -204,8 +229,8 @@ def conv_matrix_for_picture(trace: Trace) -> tuple[int, int]:
         rows, cols = spec.out_channels * spec.output_size[0] * spec.output_size[1], spec.in_channels * hp * wp
     if rows * cols > MAX_MATRIX_CELLS:
         raise SpecError(
-            f"‹view› matrix draws every entry; this matrix is {rows}x{cols}, over {MAX_MATRIX_CELLS:,}: "
-            f"use a smaller ‹input_size› (convanim trace --matrix exports larger ones)"
+            f"‹view› matrix draws every entry's number; this matrix is {rows}x{cols}, over {MAX_MATRIX_CELLS:,}: "
+            f"the matrix view draws its pattern instead (convanim trace --matrix exports the numbers)"
         )
     return rows, cols
 
@@ -336,8 +361,35 @@ class MatrixScatterScene(_MatrixMixin, ScatterScene):
 def make_scene(
     trace: Trace, look: Look, medium: Medium, view: str = "conv", grad_output: NDArray[Any] | None = None
 ) -> Scene:
-    """The scene for a view: ``conv`` (the default picture), ``matrix`` or ``grad_weight``."""
+    """The scene for a view: ``conv`` (the default picture), ``matrix``, ``grad_weight``, ``direct``
+    (a transposed convolution as a direct one) or ``overlap`` (its stamp counts); pooling traces
+    draw as pooling. Cells too small for their numbers are coloured by value (:mod:`.ramp`)."""
+    from .coloured import ColouredForwardScene, ColouredScatterScene
+
+    if view in ("volume", "separable"):
+        from .volume import SeparableScene, VolumeScene
+
+        return (SeparableScene if view == "separable" else VolumeScene)(trace, look, medium)
+    if trace.spec.is_pool:
+        from .pooling import ColouredPoolScene
+
+        return ColouredPoolScene(trace, look, medium)
+    if view == "direct":
+        from .direct import ColouredDirectScene
+
+        return ColouredDirectScene(trace, look, medium)
+    if view == "overlap":
+        from .overlap import OverlapScene
+
+        return OverlapScene(trace, look, medium)
     if view == "matrix":
+        shape = matrix_shape(trace)
+        if shape[0] * shape[1] > MAX_MATRIX_CELLS:
+            from .matrix_pattern import PatternForwardScene, PatternScatterScene
+
+            if trace.spec.transposed:
+                return PatternScatterScene(trace, look, medium, shape)
+            return PatternForwardScene(trace, look, medium, shape)
         return (
             MatrixScatterScene(trace, look, medium)
             if trace.spec.transposed
@@ -346,7 +398,9 @@ def make_scene(
     if view == "grad_weight":
         assert grad_output is not None
         return GradWeightScene(trace, look, medium, grad_output)
-    return ScatterScene(trace, look, medium) if trace.spec.transposed else ForwardScene(trace, look, medium)
+    if trace.spec.transposed:
+        return ColouredScatterScene(trace, look, medium)
+    return ColouredForwardScene(trace, look, medium)
 
 
 __all__ = ["GradWeightScene", "MatrixForwardScene", "MatrixScatterScene", "make_scene"]

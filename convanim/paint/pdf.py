@@ -37,7 +37,7 @@ class PdfPainter(DisplayList):
         with matplotlib.rc_context(settings), PdfPages(stream, metadata=metadata) as pages:  # type: ignore[arg-type]
             for frame in range(len(self.durations)):
                 figure = Figure(figsize=(self.width / 72, self.height / 72), dpi=72)
-                figure.patch.set_facecolor(self._rgb("background"))
+                figure.patch.set_facecolor("none" if self.transparent else self._rgb("background"))
                 axes = figure.add_axes((0, 0, 1, 1))
                 axes.set_xlim(0, self.width)
                 axes.set_ylim(self.height, 0)
@@ -105,9 +105,10 @@ class PdfPainter(DisplayList):
         else:
             _, x, y, words, size, width, ink = mark
             height = line_height(self.metrics, size)
-            axes.add_patch(
-                Rectangle((x, y), width, height, facecolor=self._rgb("background"), linewidth=0, zorder=self.z)
-            )
+            if not self.transparent:
+                axes.add_patch(
+                    Rectangle((x, y), width, height, facecolor=self._rgb("background"), linewidth=0, zorder=self.z)
+                )
             baseline = y + 1 + self.metrics.ascent(size)
             for word, wx in place_words(self.metrics, words, size, width):
                 self._text(axes, x + wx + 1, baseline, word, size, ink, False, fonts)

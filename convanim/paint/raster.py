@@ -9,6 +9,7 @@ encoder compares only that.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -138,24 +139,33 @@ def polygon_masks(
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | None, int, int]:
     """The pixels inside a polygon and (when ``edged``) on its 1-px outline, over its bounding box.
 
-    Crisp: no anti-aliasing, so flat edges on whole pixels stay exact in the fixed palette.
+    Crisp: no anti-aliasing, so flat edges on whole pixels stay exact in the fixed palette. The masks
+    depend only on the shape relative to its box's corner, so a shape drawn again anywhere (a window
+    face at each position) is rasterised once. The masks returned are shared: read them, never write.
     """
+    x0 = int(np.floor(min(p[0] for p in points)))
+    y0 = int(np.floor(min(p[1] for p in points)))
+    fill, edge = _local_masks(tuple((float(px - x0), float(py - y0)) for px, py in points), edged)
+    return fill, edge, x0, y0
+
+
+@lru_cache(maxsize=4096)
+def _local_masks(
+    local: tuple[tuple[float, float], ...], edged: bool
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | None]:
     from PIL import Image, ImageDraw
 
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    x0, y0 = int(np.floor(min(xs))), int(np.floor(min(ys)))
-    width, height = int(np.ceil(max(xs))) - x0 + 1, int(np.ceil(max(ys))) - y0 + 1
-    local = [(px - x0, py - y0) for px, py in points]
+    width = int(np.ceil(max(p[0] for p in local))) + 1
+    height = int(np.ceil(max(p[1] for p in local))) + 1
     image = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(image).polygon(local, fill=255)
+    ImageDraw.Draw(image).polygon(list(local), fill=255)
     fill = np.asarray(image) > 0
     edge = None
     if edged:
         line = Image.new("L", (width, height), 0)
         ImageDraw.Draw(line).line([*local, local[0]], fill=255, width=1)
         edge = np.asarray(line) > 0
-    return fill, edge, x0, y0
+    return fill, edge
 
 
 class RasterMedium:

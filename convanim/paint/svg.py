@@ -126,7 +126,12 @@ class SvgPainter(DisplayList):
             return self._text(x + 1, y + 1 + self.metrics.ascent(size, bold), text, size, ink, bold)
         _, x, y, words, size, width, ink = mark
         back = self._class(("fill", "background"))
-        parts = [f'<rect x="{x}" y="{y}" width="{width}" height="{line_height(self.metrics, size)}" class="{back}"/>']
+        height = line_height(self.metrics, size)
+        # A line of words is shown in its own frames only: its background matters only for a still
+        # drawn over an older line, and a see-through picture has none.
+        parts = (
+            [] if self.transparent else [f'<rect x="{x}" y="{y}" width="{width}" height="{height}" class="{back}"/>']
+        )
         baseline = y + 1 + self.metrics.ascent(size)
         for word, wx in place_words(self.metrics, words, size, width):
             parts.append(self._text(x + wx + 1, baseline, word, size, ink, False))
@@ -217,7 +222,7 @@ class SvgPainter(DisplayList):
                 f"<title>{escape(title, quote=False)}</title>" if title else "",
                 f"<style>{css}</style>",
                 f"<defs>{defs}</defs>",
-                f'<rect width="100%" height="100%" class="{background}"/>',
+                "" if self.transparent else f'<rect width="100%" height="100%" class="{background}"/>',
                 *body,
                 "</svg>\n",
             ]

@@ -44,7 +44,11 @@ class Tiles:
 
     def nearest(self, rgb: NDArray[np.int32]) -> NDArray[np.uint8]:
         """Palette index nearest to each RGB row of ``rgb`` (shape (n, 3))."""
-        distance = ((rgb[:, None, :] - self.rgb[None, :, :]) ** 2).sum(axis=2)
+        # |a - b|² as |a|² - 2 a·b + |b|², in exact integers: the same distances (and ties) as the
+        # direct difference, without the (n, palette, 3) intermediate.
+        a = rgb.astype(np.int64)
+        b = self.rgb.astype(np.int64)
+        distance = (a * a).sum(axis=1)[:, None] - 2 * (a @ b.T) + (b * b).sum(axis=1)[None, :]
         return np.asarray(distance.argmin(axis=1), dtype=np.uint8)
 
     def lut(self, fill: str, ink: str) -> NDArray[np.uint8]:

@@ -41,6 +41,7 @@ class DisplayList(Painter):
         self.frame = 0  # the frame being drawn
         self.durations: list[int] = []
         self._transient: list[Span] = []
+        self.transparent = False  # no background: the page or slide shows through
 
     def _add(self, mark: Mark, permanent: bool) -> None:
         span = Span(mark, self.frame)

@@ -24,11 +24,11 @@ Pair = tuple[int, int]
 PAIR_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "output_padding")
 INT_FIELDS = ("in_channels", "out_channels", "groups", "seed", "hold_ms", "loop", "max_frames")
 OPTIONAL_INT_FIELDS = ("frame", "frame_ms", "cell_px", "jobs")
-BOOL_FIELDS = ("transposed", "bias", "no_values", "ceil_mode", "count_include_pad")
+BOOL_FIELDS = ("transposed", "bias", "no_values", "ceil_mode", "count_include_pad", "color_values")
 CHOICES: dict[str, tuple[str, ...]] = {
     "steps": ("placement", "term"),
     "theme": ("light", "dark"),
-    "view": ("grid", "matrix", "direct", "overlap"),
+    "view": ("grid", "matrix", "direct", "overlap", "volume", "separable"),
     "background": ("theme", "transparent"),
     "op": ("conv", "max", "avg"),
 }
@@ -45,6 +45,8 @@ SPEC_FIELDS = (
     "count_include_pad",
 )
 VALUE_FIELDS = ("values", "kernel_values", "seed")
+
+MIN_NUMBER_CELL = 14  # px; smaller cells cannot hold a legible number (corner notes need 20)
 
 # Other spellings of fields: the CLI's option names where they differ from the field.
 ALIASES = {"pad": "padding", "transpose": "transposed", "still": "frame"}
@@ -85,6 +87,7 @@ class RenderOptions:
     theme: str = "light"
     cell_px: int | None = None
     no_values: bool = False
+    color_values: bool = False
     view: str = "grid"
     grad: str | None = None
     grad_values: str = "ones"
@@ -114,6 +117,7 @@ class RenderOptions:
             base.update({"values": preset.values, "kernel_values": preset.kernel_values, "seed": preset.seed})
             base.update({canonical(k): convert(canonical(k), v) for k, v in preset.render.items()})
         merged = {**base, **given}
+        merged.update(one_dimensional(merged, set(given)))
         options = cls(**merged, explicit=frozenset(given))
         options.validate()
         return options
@@ -129,6 +133,11 @@ class RenderOptions:
         check_timing(self.frame_ms if self.frame_ms is not None else 800, self.hold_ms, self.loop)
         if self.cell_px is not None and not 8 <= self.cell_px <= 200:
             raise SpecError(f"‹cell_px› {self.cell_px} is out of range: use 8 to 200")
+        if self.cell_px is not None and self.cell_px < MIN_NUMBER_CELL and not (self.no_values or self.color_values):
+            raise SpecError(
+                f"‹cell_px› {self.cell_px} is too small for readable numbers: use {MIN_NUMBER_CELL} or more, "
+                "or add ‹no_values› or ‹color_values›"
+            )
         if self.max_frames < 1:
             raise SpecError(f"‹max_frames› {self.max_frames} is out of range: use 1 or more")
         if self.seed < 0:
@@ -145,6 +154,16 @@ class RenderOptions:
             raise SpecError(f"‹view› {self.view} shows a transposed convolution: add ‹transposed›")
         if self.view in ("direct", "overlap") and self.grad is not None:
             raise SpecError(f"‹view› {self.view} has no ‹grad›: drop one of them")
+        if self.color_values and self.no_values:
+            raise SpecError("‹color_values› colours cells by their numbers: drop ‹no_values› or ‹color_values›")
+        if self.color_values and self.values == "symbolic":
+            raise SpecError("‹color_values› colours cells by their numbers: drop ‹values› symbolic")
+        if self.color_values and self.view in ("matrix", "overlap"):
+            raise SpecError(
+                f"‹color_values› colours the grids' numbers; ‹view› {self.view} has its own colours: drop one of them"
+            )
+        if self.view in ("volume", "separable"):
+            check_volume(self)
         if self.grad is None and "grad_values" in self.explicit:
             raise SpecError("‹grad_values› goes with ‹grad› input or weight: add ‹grad› or drop ‹grad_values›")
         start, stop = self.frames
@@ -205,6 +224,8 @@ def command_line(options: RenderOptions) -> str:
         flag = FLAGS.get(name, "--" + name.replace("_", "-"))
         if name == "bias":
             words.append("--bias" if value else "--no-bias")
+        elif name == "count_include_pad":
+            words.append("--count-include-pad" if value else "--no-count-include-pad")
         elif isinstance(value, bool):
             if value:
                 words.append(flag)
@@ -217,6 +238,44 @@ def command_line(options: RenderOptions) -> str:
         elif value is not None:
             words += [flag, shlex.quote(str(value))]
     return " ".join(words)
+
+
+# What a single number means along the rows of a 1-D strip: kernel 3 is 1x3, pad 1 is 0x1.
+ROW_OF_1D = {"kernel_size": 1, "stride": 1, "dilation": 1, "padding": 0, "output_padding": 0}
+
+
+def one_dimensional(merged: Mapping[str, Any], given: set[str]) -> dict[str, Pair]:
+    """With a height-1 input, ``-k 3 -s 2 -p 1`` mean the width, as a 1-D user expects.
+
+    Only square values the user typed as one number change (``3`` -> ``1x3``); ``1x3`` or ``2x3``
+    stay as typed.
+    """
+    size = merged.get("input_size")
+    if size is None or size[0] != 1:
+        return {}
+    changed = {}
+    for name, row in ROW_OF_1D.items():
+        value = merged.get(name)
+        if name in given and value is not None and value[0] == value[1] and value[0] != row:
+            changed[name] = (row, value[1])
+    return changed
+
+
+def check_volume(options: RenderOptions) -> None:
+    """What the volume views (``volume``, ``separable``) draw: a forward convolution, one position a frame."""
+    view = options.view
+    if options.transposed:
+        raise SpecError(f"‹view› {view} draws a forward convolution: drop ‹transposed›")
+    if options.grad is not None:
+        raise SpecError(f"‹view› {view} has no ‹grad›: drop one of them")
+    if options.steps == "term":
+        raise SpecError(f"‹view› {view} draws one window position per frame: drop ‹steps› term")
+    if options.values == "symbolic":
+        raise SpecError(f"‹view› {view} draws numbers: drop ‹values› symbolic")
+    if view == "separable" and options.groups != 1:
+        raise SpecError(
+            "‹view› separable splits one full convolution (groups 1) into a depthwise and a 1×1 stage: drop ‹groups›"
+        )
 
 
 def check_timing(frame_ms: int, hold_ms: int, loop: int) -> None:
@@ -394,7 +453,7 @@ def default_filename(options: RenderOptions, suffix: str | None = None) -> str:
         words.append(f"seed{options.seed}")
     if chosen.get("steps") == "term":
         words.append("terms")
-    if chosen.get("view") in ("matrix", "direct", "overlap"):
+    if chosen.get("view") in ("matrix", "direct", "overlap", "volume", "separable"):
         words.append(str(chosen["view"]))
     if "theme" in chosen:
         words.append(options.theme)

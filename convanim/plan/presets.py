@@ -41,9 +41,11 @@ class Preset:
             if value != default:
                 words.append(f"{option} {value[0] if value[0] == value[1] else f'{value[0]}x{value[1]}'}")
 
+        if spec.is_pool:
+            words.append(f"--op {spec.op}")
         pair("-i", spec.input_size, (5, 5))
         pair("-k", spec.kernel_size, (3, 3))
-        pair("-s", spec.stride, (1, 1))
+        pair("-s", spec.stride, spec.kernel_size if spec.is_pool else (1, 1))  # pooling: stride defaults to k
         pair("-p", spec.padding, (0, 0))
         pair("-d", spec.dilation, (1, 1))
         if spec.transposed:
@@ -58,6 +60,10 @@ class Preset:
                 words.append(f"{option} {value}")
         if spec.bias:
             words.append("--bias")
+        if spec.ceil_mode:
+            words.append("--ceil-mode")
+        if not spec.count_include_pad:
+            words.append("--no-count-include-pad")
         if self.values != "random":
             words.append(f"--values {self.values}")
         if self.kernel_values is not None:
@@ -285,6 +291,117 @@ _TABLE += [
         "backward with stride 2, padding 1: grad_weight from windows two cells apart",
         _conv(5, 3, s=2, p=1),
         render={"grad": "weight", "grad_values": "random"},
+    ),
+]
+
+# Transposed convolution as the equivalent direct convolution: each conv_arithmetic case again.
+_TABLE += [
+    Preset(
+        f"{preset.name}_direct",
+        f"{preset.name}_direct.gif",
+        preset.title.replace("transposed:", "transposed, as a direct convolution over the spread input:"),
+        preset.spec,
+        render={"view": "direct"},
+    )
+    for preset in list(_TABLE)
+    if preset.name.endswith("_transposed") or preset.name == "transpose_conv"
+]
+
+
+def _pool(op: str, i: int, k: int, s: int | None = None, p: int = 0, **extra: Any) -> dict[str, Any]:
+    return {**_conv(i, k, k if s is None else s, p), "op": op, **extra}
+
+
+_TABLE += [
+    # Pooling, with PyTorch's semantics: the window's winner or its sum ÷ divisor.
+    Preset(
+        "max_pooling",
+        "max_pooling.gif",
+        "max pooling: 4x4 input, 2x2 window, stride 2 -> 2x2 (the winner of each window)",
+        _pool("max", 4, 2),
+    ),
+    Preset(
+        "max_pooling_padding",
+        "max_pooling_padding.gif",
+        "max pooling: 5x5 input, 3x3 window, stride 2, padding 1 of minus infinity -> 3x3",
+        _pool("max", 5, 3, s=2, p=1),
+    ),
+    Preset(
+        "avg_pooling_ceil",
+        "avg_pooling_ceil.gif",
+        "average pooling, ceil mode: 5x5 input, 2x2 window, stride 2 -> 3x3 (the last windows hang over)",
+        _pool("avg", 5, 2, ceil_mode=True),
+    ),
+    # A picture through a named kernel, coloured by value.
+    Preset(
+        "digit_sobel_x",
+        "digit_sobel_x.png",
+        "a 28x28 digit through the sobel-x kernel: the picture and its vertical edges, coloured by value",
+        _conv(28, 3),
+        values="digit",
+        kernel_values="sobel-x",
+        render={"frame": -1},
+    ),
+    # The checkerboard of Odena et al.: stamps per output cell.
+    Preset(
+        "checkerboard_k3_s2",
+        "checkerboard_k3_s2.gif",
+        "transposed, kernel 3, stride 2: how many stamps reach each cell (1, 2 or 4, a checkerboard)",
+        _tconv(3, 3, s=2),
+        render={"view": "overlap", "frame_ms": 500},
+    ),
+    Preset(
+        "even_overlap_k4_s2",
+        "even_overlap_k4_s2.gif",
+        "transposed, kernel 4, stride 2, padding 1: every inside cell reached by 4 stamps (even)",
+        _tconv(3, 4, s=2, p=1),
+        render={"view": "overlap", "frame_ms": 500},
+    ),
+    Preset(
+        "matrix_pattern",
+        "matrix_pattern.gif",
+        "matrix view at any size: an 8x8 input, padding 1, C is 64x100, its pattern by kernel weight",
+        _conv(8, 3, p=1),
+        render={"view": "matrix", "frame_ms": 300},
+    ),
+]
+
+_TABLE += [
+    # The volume view: tensors as blocks, channels as depth, each filter its own colour.
+    Preset(
+        "volume_rgb",
+        "volume_rgb.gif",
+        "volume: a 3-channel (RGB-style) 5x5 input, two 3x3x3 filters with bias -> 3x3x2",
+        _conv(5, 3, in_channels=3, out_channels=2, bias=True),
+        render={"view": "volume"},
+    ),
+    Preset(
+        "volume_padding_strides",
+        "volume_padding_strides.gif",
+        "volume: stride 2 and padding 1 on a 5x5x3 input, two filters with bias",
+        _conv(5, 3, s=2, p=1, in_channels=3, out_channels=2, bias=True),
+        render={"view": "volume"},
+    ),
+    Preset(
+        "volume_groups",
+        "volume_groups.gif",
+        "volume: groups 2, each filter spanning only its group's 2 of 4 channels",
+        _conv(4, 3, p=1, in_channels=4, out_channels=2, groups=2),
+        render={"view": "volume", "frame_ms": 500},
+    ),
+    Preset(
+        "volume_depthwise",
+        "volume_depthwise.gif",
+        "volume: depthwise, one 3x3x1 filter per channel (groups 3)",
+        _conv(4, 3, p=1, in_channels=3, out_channels=3, groups=3),
+        render={"view": "volume", "frame_ms": 400},
+    ),
+    Preset(
+        "volume_separable",
+        "volume_separable.gif",
+        "volume: depthwise-separable, a depthwise 3x3 then a 1x1 across channels, against one full 3x3 conv",
+        _conv(3, 3, p=1, in_channels=3, out_channels=4, bias=True),
+        render={"view": "separable", "frame_ms": 400},
     ),
 ]
 

@@ -28,13 +28,15 @@ class OutputInfo:
 
     ``background`` is the palette index of the background (video pads odd sizes with it);
     ``transparent`` makes that index see-through where the format has alpha; ``alt`` says in words
-    what the picture shows; ``command`` is the command line that makes the file (a player shows it).
+    what the picture shows; ``command`` is the command line that makes the file (a player shows it);
+    ``jobs`` is how many processes may compress frames (the bytes do not depend on it).
     """
 
     background: int = 0
     transparent: bool = False
     alt: str = ""
     command: str = ""
+    jobs: int = 1
 
 
 class FrameWriter(ABC):

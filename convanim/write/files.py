@@ -139,15 +139,25 @@ class FrameFiles:
                 ) from err
             self.created = sorted(missing, key=lambda p: len(p.parts), reverse=True)
         final = self.name(index)
-        fd, tmp = tempfile.mkstemp(prefix=f".{final.name[:100]}.", suffix=".part", dir=self.folder)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name[:100]}.", suffix=".part", dir=self.folder)
+        except OSError as err:
+            raise OutputError(
+                f"{self.option} {self.pattern}: cannot write in {self.folder} ({err.strerror}): choose another folder"
+            ) from err
         self.parts.append((tmp, final))
         return os.fdopen(fd, "wb")
 
     def commit(self) -> list[Path]:
         """Give every written file its name; returns the files of the pattern beyond the last frame."""
         for tmp, final in self.parts:
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, final)
+            try:
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, final)
+            except OSError as err:
+                raise OutputError(
+                    f"{self.option} {final}: {err.strerror or err}: remove it or choose another name"
+                ) from err
         count = len(self.parts)
         self.parts = []
         self.created = []

@@ -21,6 +21,18 @@ from numpy.typing import NDArray
 from PIL import GifImagePlugin, Image
 
 from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box
+from .parallel import OrderedPool
+
+# A frame to compress: its palette indices, where it goes, and its GIF parameters (duration,
+# disposal, transparency): all the encoder needs, so any process can compress it.
+FrameJob = tuple[NDArray[np.uint8], int, int, dict[str, int]]
+
+
+def encode_frame(job: FrameJob) -> bytes:
+    """One frame's bytes (its graphic control extension, image descriptor and LZW data)."""
+    patch, x, y, params = job
+    image = Image.fromarray(patch)  # mode "L": the bytes are palette indices as they are
+    return b"".join(GifImagePlugin.getdata(image, offset=(x, y), **params))
 
 
 class GifWriter(FrameWriter):
@@ -48,6 +60,8 @@ class GifWriter(FrameWriter):
             # NETSCAPE2.0: the count is of repeats after the first play; 0 is forever.
             header += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(0, loop - 1)) + b"\x00"
         stream.write(header)
+        # Frames are compressed on ``info.jobs`` cores and written in order: the same bytes as one core.
+        self.pool: OrderedPool[FrameJob, bytes] = OrderedPool(encode_frame, stream.write, self.info.jobs)
         self.previous: NDArray[np.uint8] | None = None
         self.pending: tuple[NDArray[np.uint8], tuple[int, int], bool] | None = None
         self.pending_ms = 0
@@ -82,19 +96,22 @@ class GifWriter(FrameWriter):
         if self.pending is None:
             return
         patch, (x, y), transparent = self.pending
-        image = Image.fromarray(patch)  # mode "L": the bytes are palette indices as they are
         params: dict[str, int] = {"duration": self.pending_ms, "disposal": 1}
         if transparent:
             params["transparency"] = TRANSPARENT
-        for chunk in GifImagePlugin.getdata(image, offset=(int(x), int(y)), **params):
-            self.stream.write(chunk)
+        self.pool.submit((patch, int(x), int(y), params))
         self.pending = None
         self.frames += 1
 
     def finish(self) -> None:
         """Write the last frame and the trailer."""
         self._flush()
+        self.pool.drain()
         self.stream.write(b";")
+
+    def close(self) -> None:
+        """Stop the encoding workers, if any were started."""
+        self.pool.close()
 
 
 class TransparentGifWriter(GifWriter):
@@ -160,8 +177,7 @@ class TransparentGifWriter(GifWriter):
         keep = (region == self.shown[by0:by1, bx0:bx1]) | (region == self.background)
         patch = np.ascontiguousarray(np.where(keep, np.uint8(TRANSPARENT), region))
         params = {"duration": self.pending_ms, "disposal": 2 if clear is not None else 1, "transparency": TRANSPARENT}
-        for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(bx0, by0), **params):
-            self.stream.write(chunk)
+        self.pool.submit((patch, int(bx0), int(by0), params))
         self.frames += 1
         # The viewer now shows the frame, then its disposal clears ``box``.
         self.shown[y0:y1, x0:x1] = frame
@@ -174,6 +190,7 @@ class TransparentGifWriter(GifWriter):
         """Write the last frame and the trailer."""
         if self.frame is not None:
             self._write(None)
+        self.pool.drain()
         self.stream.write(b";")
 
 

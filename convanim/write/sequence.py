@@ -7,12 +7,25 @@ For Beamer's ``\\animategraphics`` and video editors: ``frames/conv-%03d.png`` g
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from numpy.typing import NDArray
 
 from .base import RGB, Box, FrameWriter, OutputInfo
 from .files import FrameFiles
 from .gif import write_png
+from .parallel import OrderedPool
+
+PngJob = tuple[NDArray[np.uint8], list[RGB], int | None]
+
+
+def png_bytes(job: PngJob) -> bytes:
+    """One frame as palette PNG bytes (any process can make them)."""
+    pixels, palette, transparent = job
+    buffer = io.BytesIO()
+    write_png(buffer, pixels, palette, transparent)
+    return buffer.getvalue()
 
 
 class PngSequenceWriter(FrameWriter):
@@ -36,16 +49,28 @@ class PngSequenceWriter(FrameWriter):
         self.palette = palette
         self.loop = loop
         self.info = info or OutputInfo()
-        self.frames = 0
+        self.frames = 0  # frames given
+        self.written = 0  # frames written to their files
+        # Frames are compressed on ``info.jobs`` cores and written in order, each to its own file.
+        self.pool: OrderedPool[PngJob, bytes] = OrderedPool(png_bytes, self._write, self.info.jobs)
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
-        """Write the frame as the next numbered file."""
+        """Write the frame as the next numbered file (soon, when it is compressed elsewhere)."""
         transparent = self.info.background if self.info.transparent else None
-        with self.files.open(self.frames) as stream:
-            write_png(stream, pixels, self.palette, transparent)
+        self.pool.submit((pixels.copy(), self.palette, transparent))
         self.frames += 1
 
+    def _write(self, data: bytes) -> None:
+        with self.files.open(self.written) as stream:
+            stream.write(data)
+        self.written += 1
+
     def finish(self) -> None:
-        """Nothing pending: each frame was written when it came."""
+        """Write the frames still being compressed."""
         if self.frames == 0:
             raise ValueError("a frame sequence needs a frame")
+        self.pool.drain()
+
+    def close(self) -> None:
+        """Stop the compressing workers, if any were started."""
+        self.pool.close()

@@ -22,6 +22,7 @@ QUALITY = 50  # for lossless WebP, how hard to compress (not a loss): 75 took 40
 # kmin, kmax: no key frames after the first. Browsers play frames in order; key frames (gif2webp's
 # 9, 17) cost a third more bytes and half again the time on our frames.
 KEYFRAMES = (0, 0)
+MINIMIZE = False  # libwebp's minimize_size: tried, no smaller on our frames, twice the time
 
 
 def missing() -> str | None:
@@ -36,7 +37,7 @@ def missing() -> str | None:
 def _encoder(width: int, height: int, background: int, loop: int) -> Any:
     from PIL import _webp
 
-    args = (background, loop, False, *KEYFRAMES, False, False)  # minimize_size, kmin, kmax, allow_mixed, verbose
+    args = (background, loop, MINIMIZE, *KEYFRAMES, False, False)  # minimize_size, kmin, kmax, allow_mixed, verbose
     try:
         return _webp.WebPAnimEncoder((width, height), *args)  # Pillow >= 11
     except TypeError:
