@@ -74,7 +74,7 @@ class Clip:
         from .outputs import output_for
 
         kind = output_for("clip", suffix).suffix
-        return render_bytes(self.animation, kind)
+        return render_bytes(self.animation, kind, jobs=self.options.jobs)
 
     @cached_property
     def html(self) -> str:

@@ -159,25 +159,6 @@ def spec_options(func: F) -> F:
     return func
 
 
-SPEC_KEYS = (
-    "input_size",
-    "kernel_size",
-    "stride",
-    "padding",
-    "dilation",
-    "transposed",
-    "output_padding",
-    "in_channels",
-    "out_channels",
-    "groups",
-    "bias",
-    "op",
-    "ceil_mode",
-    "count_include_pad",
-)
-VALUE_KEYS = ("values", "kernel_values", "seed")
-
-
 def _explicit(ctx: click.Context, names: tuple[str, ...] | None = None) -> set[str]:
     given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT, ParameterSource.PROMPT)
     names = tuple(ctx.params) if names is None else names

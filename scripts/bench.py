@@ -78,24 +78,21 @@ import io, sys, time
 from PIL import GifImagePlugin, Image
 from convanim.cli import cli
 import convanim.write.gif as gif
-patches = []
-class Recorder(gif.GifWriter):
-    def _flush(self):
-        if self.pending is not None and len(patches) < {limit}:
-            patches.append((self.pending, self.pending_ms))
-        super()._flush()
-gif.GifWriter = Recorder
+patches = []  # each frame as the encoder gets it: the whole patch, its place, its parameters
+encode = gif.encode_frame
+def record(job):
+    if len(patches) < {limit}:
+        patches.append((gif.frame_patch(job), job[0], job[1], job[5]))
+    return encode(job)
+gif.encode_frame = record
 try:
-    cli.main({args!r} + ["-o", {str(target)!r}, "--max-frames", "100000"], standalone_mode=False)
+    cli.main({args!r} + ["-o", {str(target)!r}, "-j", "1", "--max-frames", "100000"], standalone_mode=False)
 except SystemExit:
     pass
 sink = io.BytesIO()
 start = time.perf_counter()
-for (patch, (x, y), transparent), ms in patches:
-    params = {{"duration": ms, "disposal": 1}}
-    if transparent:
-        params["transparency"] = 255
-    for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(int(x), int(y)), **params):
+for patch, x, y, params in patches:
+    for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(x, y), **params):
         sink.write(chunk)
 print((time.perf_counter() - start) * 1000 / len(patches), len(patches))
 """
@@ -187,13 +184,12 @@ from PIL import GifImagePlugin, Image
 import convanim.write.gif as gif
 from convanim.animate import from_options, render_bytes
 from convanim.plan.options import RenderOptions
-patches = []
-class Recorder(gif.GifWriter):
-    def _flush(self):
-        if self.pending is not None:
-            patches.append((self.pending, self.pending_ms))
-        super()._flush()
-gif.GifWriter = Recorder
+patches = []  # each frame as the encoder gets it: the whole patch, its place, its parameters
+encode = gif.encode_frame
+def record(job):
+    patches.append((gif.frame_patch(job), job[0], job[1], job[5]))
+    return encode(job)
+gif.encode_frame = record
 rows = []
 cases = [(name, {{"preset": name}}) for name in {VOLUME_PRESETS!r}]
 cases += [(name + " as grid", {{"preset": name, "view": "grid"}}) for name in {VOLUME_PRESETS[:4]!r}]
@@ -208,11 +204,8 @@ for name, mapping in cases:
         end = time.process_time()
         sink = io.BytesIO()
         t0 = time.process_time()
-        for (patch, (x, y), transparent), ms in patches:
-            params = {{"duration": ms, "disposal": 1}}
-            if transparent:
-                params["transparency"] = 255
-            for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(int(x), int(y)), **params):
+        for patch, x, y, params in patches:
+            for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(x, y), **params):
                 sink.write(chunk)
         floor = time.process_time() - t0
         best = [min(best[0], end - start), min(best[1], end - middle), min(best[2], floor)]
@@ -282,12 +275,224 @@ def formats(work: Path) -> list[str]:
     return lines
 
 
+# Every core, every format, every view (issue 15). name, ``convanim render`` arguments.
+CORE_CASES = [
+    ("4x4 k3", ["-i", "4"]),
+    ("5x5 k3 s2 p1", ["-s", "2", "-p", "1"]),
+    ("16x16 k3 p1", ["-i", "16", "-p", "1"]),
+    ("32x32 k5 p2", ["-i", "32", "-k", "5", "-p", "2"]),
+    ("64x64 k3 p1", ["-i", "64", "-p", "1"]),
+    ("5x5 k3 s2 p1 term", ["-s", "2", "-p", "1", "--steps", "term"]),
+    ("8x8 8->8 ch p1", ["-i", "8", "--in-channels", "8", "--out-channels", "8", "-p", "1"]),
+    ("16x16 term", ["-i", "16", "--steps", "term"]),
+    ("28x28 digit sobel-x", ["-i", "28", "--values", "digit", "--kernel-values", "sobel-x"]),
+    ("16x16 transposed s2", ["-i", "16", "-s", "2", "--transpose"]),
+]
+FORMATS = (".gif", ".webp", ".mp4")
+
+
+def gif_floors(args: list[str], target: Path) -> dict[str, float | int | bool]:
+    """The GIF encoder alone on this case's own frames, in a child process: one core (baseline B)
+    and every core (the same frames through the same ordered, bounded pool the writer uses).
+
+    The frames are recorded from a one-core render (each frame's patch, place and parameters, as
+    handed to the encoder), then encoded again from memory: serially, and on all cores; the two
+    byte streams must be equal.
+    """
+    code = f"""
+import io, json, time
+import convanim.write.gif as gif
+import convanim.write.parallel as parallel
+from convanim.cli import cli
+jobs = []
+encode = gif.encode_frame
+def record(job):
+    jobs.append(job)
+    return encode(job)
+gif.encode_frame = record
+try:
+    cli.main({args!r} + ["-o", {str(target)!r}, "-j", "1", "--max-frames", "100000"], standalone_mode=False)
+except SystemExit:
+    pass
+from PIL import GifImagePlugin, Image
+patches = [(gif.frame_patch(job), job[0], job[1], job[5]) for job in jobs]
+one = io.BytesIO()
+start = time.perf_counter()
+for patch, x, y, params in patches:  # baseline B: Pillow's LZW on the whole patches, one core
+    for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(x, y), **params):
+        one.write(chunk)
+serial = time.perf_counter() - start
+gif.encode_frame = encode  # the workers find it by name
+cores = parallel.available_cores()
+parallel.START_AFTER = 0  # the floor starts its workers at once
+every = io.BytesIO()
+start = time.perf_counter()
+pool = parallel.OrderedPool(encode, every.write, cores)
+try:
+    for job in jobs:
+        pool.submit(job)
+    pool.drain()
+finally:
+    pool.close()
+parallel_s = time.perf_counter() - start
+print(json.dumps({{"frames": len(jobs), "one_core_s": serial, "all_core_s": parallel_s, "cores": cores,
+                  "same": one.getvalue() == every.getvalue()}}))
+"""
+    _, _, out = run([PY, "-c", code])
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def webp_encoder_alone(args: list[str], target: Path) -> tuple[float, float]:
+    """One ``convanim render`` to WebP: its wall seconds and the seconds spent in libwebp's animation
+    encoder (``add`` of every frame and the final ``assemble``), summed inside that same run."""
+    code = f"""
+import time
+import convanim.write.webp as webp
+from convanim.cli import cli
+spent = [0.0]
+class Timed(webp.WebpWriter):
+    finishing = False
+    def _encode(self):
+        start = time.perf_counter()
+        super()._encode()
+        if not self.finishing:
+            spent[0] += time.perf_counter() - start
+    def finish(self):
+        self.finishing = True
+        start = time.perf_counter()
+        super().finish()  # the last frame, the end time and assemble
+        spent[0] += time.perf_counter() - start
+webp.WebpWriter = Timed
+try:
+    cli.main({args!r} + ["-o", {str(target)!r}, "--max-frames", "100000"], standalone_mode=False)
+except SystemExit:
+    pass
+print(spent[0])
+"""
+    wall, _, out = run([PY, "-c", code])
+    return wall, float(out.split()[-1])
+
+
+def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[str, ...] = FORMATS) -> list[str]:
+    """Issue 15's figures: per case and format, the whole process against the floors of the same run."""
+    lines: list[str] = [
+        "",
+        f"## Every core, every format (this machine: {os.cpu_count()} cores; load average at start "
+        f"{os.getloadavg()[0]:.1f})",
+        "",
+        "Whole process (`python -m convanim render`, `-j` at its default) against the encoder alone on the "
+        "same frames, measured in the same run: GIF against Pillow's LZW on one core (B) and on every core "
+        "(B all), WebP against libwebp's animation encoder alone, MP4 against PyAV/x264 alone. "
+        f"Median of {repeat} run(s) per figure.",
+        "",
+        "| case | format | frames | bytes | whole s | peak RSS MiB | floor: one core s | floor: all cores s | "
+        "whole ÷ one-core floor | whole ÷ all-core floor | same bytes as -j 1 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
+    for name, args in CORE_CASES:
+        if names is not None and name not in names:
+            continue
+        render = ["render", *args]
+        for suffix in formats:
+            walls, rsss, ones, alls, same = [], [], [], [], True
+            frames, size = 0, 0
+            for _ in range(repeat):
+                out = work / f"case{suffix}"
+                wall, rss, _ = run([PY, "-m", "convanim", *render, "-o", str(out), "--max-frames", "100000"])
+                walls.append(wall)
+                rsss.append(rss)
+                size = out.stat().st_size
+                if suffix == ".gif":
+                    floors = gif_floors(render, work / "floor.gif")
+                    ones.append(float(floors["one_core_s"]))
+                    alls.append(float(floors["all_core_s"]))
+                    frames = int(floors["frames"])
+                    same = same and bool(floors["same"])
+                    one = work / "one.gif"
+                    run([PY, "-m", "convanim", *render, "-j", "1", "-o", str(one), "--max-frames", "100000"])
+                    same = same and one.read_bytes() == out.read_bytes()
+                elif suffix == ".webp":
+                    _, alone = webp_encoder_alone(render, work / "alone.webp")
+                    alls.append(alone)
+                else:
+                    _, alone, frames = mp4_encoder_alone(render, work / "alone.mp4")
+                    alls.append(alone)
+            wall = statistics.median(walls)
+            one_s = statistics.median(ones) if ones else float("nan")
+            all_s = statistics.median(alls)
+            one_text = f"{one_s:.2f}" if ones else "—"
+            one_ratio = f"{wall / one_s:.2f}" if ones else "—"
+            lines.append(
+                f"| {name} | {suffix} | {frames or '—'} | {size:,} | {wall:.2f} | {max(rsss):.0f} | {one_text} | "
+                f"{all_s:.2f} | {one_ratio} | {wall / all_s:.2f} | {'yes' if same else 'NO'} |"
+                if suffix == ".gif"
+                else f"| {name} | {suffix} | {frames or '—'} | {size:,} | {wall:.2f} | {max(rsss):.0f} | — | "
+                f"{all_s:.2f} | — | {wall / all_s:.2f} | — |"
+            )
+            print(lines[-1], flush=True)  # as it goes: a long run that fails later keeps what it measured
+    return lines
+
+
+def every_core_extras(work: Path) -> list[str]:
+    """Memory of 4,096 frames against 64 (every format, ``-j`` default), the gallery, start-up."""
+    lines = ["", "## Memory, the gallery and start-up (same run)", ""]
+    big = ["render", "-i", "64", "-p", "1"]
+    for suffix in FORMATS:
+        _, rss_all, _ = run([PY, "-m", "convanim", *big, "-o", str(work / f"m1{suffix}")])
+        _, rss_64, _ = run([PY, "-m", "convanim", *big, "--frames", "0:64", "-o", str(work / f"m2{suffix}")])
+        lines.append(
+            f"- peak RSS, 64x64 k3 p1 {suffix}, `-j` default: all 4,096 frames {rss_all:.0f} MiB, first 64 frames "
+            f"{rss_64:.0f} MiB, ratio {rss_all / rss_64:.2f} (limit 1.25)"
+        )
+    print("  measured memory", file=sys.stderr)
+    folder = work / "gallery"  # not there yet: every asset is rendered and written
+    fresh, fresh_rss, _ = run([PY, "-m", "convanim", "assets", "--out-dir", str(folder)], cwd=ROOT)
+    made = sorted(folder.iterdir())
+    kinds = sorted({p.suffix for p in made})
+    check, _, _ = run([PY, "-m", "convanim", "assets", "--check", "--out-dir", str(folder)], cwd=ROOT)
+    committed, _, _ = run([PY, "-m", "convanim", "assets", "--check"], cwd=ROOT)
+    lines.append(
+        f"- the whole gallery ({len(made)} files: {', '.join(kinds)}; {sum(p.stat().st_size for p in made):,} bytes), "
+        f"{os.cpu_count()} cores: `convanim assets` from scratch into an empty folder {fresh:.2f} s (peak RSS "
+        f"{fresh_rss:.0f} MiB), `convanim assets --check` of it {check:.2f} s, of the committed assets "
+        f"{committed:.2f} s (limit 3 s each)"
+    )
+    print("  measured the gallery", file=sys.stderr)
+    entry = shutil.which("convanim")
+    help_script = median_wall([entry, "--help"]) if entry else median_wall([PY, "-m", "convanim", "--help"])
+    click_wall = median_wall([PY, "-c", "import click"])
+    lines.append(
+        f"- start-up (median of 7): convanim --help {help_script * 1000:.0f} ms, python -c 'import click' "
+        f"{click_wall * 1000:.0f} ms, ratio {help_script / click_wall:.2f} (limit 1.5)"
+    )
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip baseline A on the large cases")
     parser.add_argument("--formats", action="store_true", help="only the MP4, WebP and HTML figures")
     parser.add_argument("--volume", action="store_true", help="only the volume presets against the encoder floor")
+    parser.add_argument("--cores", action="store_true", help="only issue 15's table: every case, format and floor")
+    parser.add_argument("--case", action="append", default=None, help="with --cores: only this case (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, help="with --cores: runs per figure (the median is shown)")
+    parser.add_argument("--extras", action="store_true", help="with --cores: only memory, the gallery, start-up")
+    parser.add_argument("--format", action="append", default=None, help="with --cores: only this format (.gif...)")
     options = parser.parse_args()
+    if options.cores:
+        work = Path(tempfile.mkdtemp(prefix="convanim-bench-"))
+        try:
+            names = set(options.case) if options.case else None
+            kinds = tuple(options.format) if options.format else FORMATS
+            if not options.extras:
+                every_core(work, names, options.repeat, kinds)  # prints its rows as it goes
+            if options.extras or (names is None and not options.format):
+                print("\n".join(every_core_extras(work)))
+            print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     if options.volume:
         print("\n".join(volume()))
         return 0

@@ -25,4 +25,3 @@ def prior_hits(steps: ScatterSteps, out_channels: int, canvas: tuple[int, int]) 
         before[n] = hits[block]
         hits[block] += 1
     return before
-

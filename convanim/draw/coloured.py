@@ -23,7 +23,11 @@ class NamedKernel(Scene):
         kernel = panels[1]
         detail = kernel.detail
         if not detail and (spec.out_channels if not spec.transposed else spec.in_channels) <= 1:
-            detail = "as conv2d applies it (cross-correlation, not flipped)"
+            detail = (
+                "as conv_transpose2d stamps it (not flipped)"
+                if spec.transposed
+                else "as conv2d applies it (cross-correlation, not flipped)"
+            )
         panels[1] = replace(kernel, title=kernel.title.replace(word, f"{word} {name}", 1), detail=detail)
         return make_layout(spec, self.metrics, self.cell_px, self.look.values, panels)
 

@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
+from weakref import WeakKeyDictionary
 
 from .theme import Theme
 
@@ -50,25 +51,55 @@ def line_height(metrics: TextMetrics, size: int) -> int:
     return metrics.ascent(size) + metrics.descent(size) + 2
 
 
+# Rounded advances per (metrics, size), word -> px: a sum line measures the same few dozen words
+# on every frame (and again for every way of fitting it), so each is measured once. Weakly keyed:
+# a metrics object that goes away takes its table with it.
+_ADVANCES: WeakKeyDictionary[Any, dict[int, dict[str, int]]] = WeakKeyDictionary()
+
+
+def _advances(metrics: TextMetrics, size: int) -> dict[str, int]:
+    try:
+        by_size = _ADVANCES.get(metrics)
+    except TypeError:  # not weakly referenceable or not hashable: no cache
+        return {}
+    if by_size is None:
+        by_size = _ADVANCES[metrics] = {}
+    table = by_size.get(size)
+    if table is None:
+        table = by_size[size] = {}
+    return table
+
+
 def word_advance(metrics: TextMetrics, word: str, size: int) -> int:
     """A word's advance rounded once, so that lines of words are laid out in whole pixels."""
-    return round(metrics.length(word, size))
+    table = _advances(metrics, size)
+    found = table.get(word)
+    if found is None:
+        found = table[word] = round(metrics.length(word, size))
+    return found
 
 
 def words_width(metrics: TextMetrics, words: Sequence[str], size: int) -> int:
-    space = word_advance(metrics, " ", size)
-    return sum(word_advance(metrics, w, size) for w in words if w) + space * (len(words) - 1) + 2
+    table = _advances(metrics, size)
+    total = word_advance(metrics, " ", size) * (len(words) - 1) + 2
+    for word in words:
+        if word:
+            found = table.get(word)
+            total += found if found is not None else word_advance(metrics, word, size)
+    return total
 
 
 def place_words(metrics: TextMetrics, words: Sequence[str], size: int, width: int) -> list[tuple[str, int]]:
     """Each word with the x of its box (its pen starts 1 px further), cut where ``width`` is full."""
+    table = _advances(metrics, size)
     space = word_advance(metrics, " ", size)
     placed = []
     x = 0
     for word in words:
         if word:
             placed.append((word, x))
-            x += word_advance(metrics, word, size)
+            found = table.get(word)
+            x += found if found is not None else word_advance(metrics, word, size)
         x += space
         if x >= width:
             break

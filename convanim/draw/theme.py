@@ -182,7 +182,7 @@ DARK = Theme(
     filter_4_edge=_hex("#ff9b72"),
     filter_5_edge=_hex("#9fb2ff"),
     idle_fill=_hex("#1c2026"),
-    inserted_fill=_hex("#2e2840"),
+    inserted_fill=_hex("#3a2f58"),
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}

@@ -21,6 +21,31 @@ from .tiles import Tiles
 
 Frame = tuple[NDArray[np.uint8], Box | None, int]
 
+NEAR = 24  # px: boxes closer than this are one part of the changed region (fewer, larger compares)
+MAX_PARTS = 12  # beyond this many parts a mark joins the last one: scattered marks stay cheap to track
+
+
+class Changed(tuple[int, int, int, int]):
+    """The box a frame may have changed, ``(x0, y0, x1, y1)``, and ``parts``: a few boxes inside it
+    that together cover every changed pixel (the window, the output cell, the sum line...).
+
+    A writer may compare only the parts (a frame costs what changed, not the span from the window
+    to the sum line); one that does not know them reads the box, as any tuple.
+    """
+
+    parts: tuple[Box, ...]
+
+    def __new__(cls, parts: Sequence[Box]) -> Changed:
+        box = (
+            min(p[0] for p in parts),
+            min(p[1] for p in parts),
+            max(p[2] for p in parts),
+            max(p[3] for p in parts),
+        )
+        made = super().__new__(cls, box)
+        made.parts = tuple(parts)
+        return made
+
 
 class Canvas:
     """The frame being drawn, the permanent layer under it, and the box changed since the last frame."""
@@ -29,18 +54,31 @@ class Canvas:
         self.persist = np.full((height, width), background, dtype=np.uint8)
         self.pixels = self.persist.copy()
         self._transient: list[Box] = []
-        self._dirty: Box | None = None
+        self._parts: list[Box] = []  # disjoint-ish boxes covering what changed since ``begin``
 
     def _touch(self, box: Box) -> None:
-        d = self._dirty
-        self._dirty = box if d is None else (min(d[0], box[0]), min(d[1], box[1]), max(d[2], box[2]), max(d[3], box[3]))
+        # Grow the first part this box touches or nearly touches; else it starts a part. A handful
+        # of parts per frame, so this stays a few comparisons per mark.
+        x0, y0, x1, y1 = box
+        parts = self._parts
+        for i, (a0, b0, a1, b1) in enumerate(parts):
+            if x0 <= a1 + NEAR and a0 <= x1 + NEAR and y0 <= b1 + NEAR and b0 <= y1 + NEAR:
+                parts[i] = (a0 if a0 < x0 else x0, b0 if b0 < y0 else y0, a1 if a1 > x1 else x1, b1 if b1 > y1 else y1)
+                return
+        if len(parts) >= MAX_PARTS:
+            a0, b0, a1, b1 = parts[-1]
+            parts[-1] = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
+            return
+        parts.append(box)
 
     def begin(self) -> None:
         """Start a frame: take back the previous frame's highlights."""
-        self._dirty = None
-        for x0, y0, x1, y1 in self._transient:
-            self.pixels[y0:y1, x0:x1] = self.persist[y0:y1, x0:x1]
-            self._touch((x0, y0, x1, y1))
+        self._parts = []
+        pixels, persist = self.pixels, self.persist
+        for box in self._transient:
+            x0, y0, x1, y1 = box
+            pixels[y0:y1, x0:x1] = persist[y0:y1, x0:x1]
+            self._touch(box)
         self._transient = []
 
     def paste(self, tile: NDArray[np.uint8], x: int, y: int, permanent: bool = False) -> None:
@@ -83,8 +121,9 @@ class Canvas:
             self._touch(part)
 
     @property
-    def dirty(self) -> Box | None:
-        return self._dirty
+    def dirty(self) -> Changed | None:
+        """The box changed since :meth:`begin` with its parts (None: nothing changed)."""
+        return Changed(self._parts) if self._parts else None
 
 
 class RasterPainter(Painter):

@@ -34,6 +34,8 @@ class Tiles:
         self._cells: dict[CellStyle, Index] = {}
         self._luts: dict[tuple[str, str], Index] = {}
         self._masks: dict[tuple[str, int, bool], Index] = {}
+        # A word in ink on a background, and where its ink is: a sum line is pasted from these.
+        self._words: dict[tuple[str, int, str, str], tuple[Index, NDArray[np.bool_]]] = {}
 
     # -- colour mapping ---------------------------------------------------------------------
 
@@ -125,5 +127,22 @@ class Tiles:
         """A line of ``words``, placed by :func:`place_words`, cut at ``width`` px."""
         tile = np.full((line_height(METRICS, size), width), self.colour(bg), dtype=np.uint8)
         for word, x in place_words(METRICS, words, size, width):
-            self._stamp(tile, self.mask(word, size), x, 0, bg, ink)
+            inked, where = self._word(word, size, ink, bg)
+            # As _stamp: only the word's ink is drawn (a glyph may overhang into its neighbour's box).
+            x0, x1 = max(0, x), min(width, x + inked.shape[1])
+            if x1 > x0:
+                h = min(tile.shape[0], inked.shape[0])
+                np.copyto(tile[:h, x0:x1], inked[:h, x0 - x : x1 - x], where=where[:h, x0 - x : x1 - x])
         return tile
+
+    def _word(self, word: str, size: int, ink: str, bg: str) -> tuple[Index, NDArray[np.bool_]]:
+        """``word`` in ``ink`` over ``bg`` (palette indices) and its inked pixels, made once."""
+        key = (word, size, ink, bg)
+        found = self._words.get(key)
+        if found is None:
+            mask = self.mask(word, size)
+            where = mask > 0
+            inked = np.full(mask.shape, self.colour(bg), dtype=np.uint8)
+            inked[where] = self.lut(bg, ink)[mask[where]]
+            found = self._words[key] = (inked, where)
+        return found

@@ -23,15 +23,31 @@ from PIL import GifImagePlugin, Image
 from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box
 from .parallel import OrderedPool
 
-# A frame to compress: its palette indices, where it goes, and its GIF parameters (duration,
-# disposal, transparency): all the encoder needs, so any process can compress it.
-FrameJob = tuple[NDArray[np.uint8], int, int, dict[str, int]]
+# A frame to compress, as little as describes it: its box (x, y, height, width), the pieces
+# that draw something in it (offset in the box, palette indices, and where they apply: None for
+# everywhere), the rest being the transparent index; and its GIF parameters (duration, disposal,
+# transparency). Any process can compress it; it crosses to a worker in a fraction of the bytes
+# of the whole patch (a frame's box spans from the window to the sum line; little of it changes).
+Piece = tuple[int, int, NDArray[np.uint8], NDArray[np.bool_] | None]
+FrameJob = tuple[int, int, int, int, list[Piece], dict[str, int]]
+
+
+def frame_patch(job: FrameJob) -> NDArray[np.uint8]:
+    """The palette indices of a frame's box, transparent where no piece draws."""
+    _, _, height, width, pieces, _ = job
+    if len(pieces) == 1 and pieces[0][3] is None and pieces[0][2].shape == (height, width):
+        return pieces[0][2]
+    patch = np.full((height, width), TRANSPARENT, dtype=np.uint8)
+    for dx, dy, values, where in pieces:
+        h, w = values.shape
+        np.copyto(patch[dy : dy + h, dx : dx + w], values, where=True if where is None else where)
+    return patch
 
 
 def encode_frame(job: FrameJob) -> bytes:
     """One frame's bytes (its graphic control extension, image descriptor and LZW data)."""
-    patch, x, y, params = job
-    image = Image.fromarray(patch)  # mode "L": the bytes are palette indices as they are
+    x, y, _, _, _, params = job
+    image = Image.fromarray(frame_patch(job))  # mode "L": the bytes are palette indices as they are
     return b"".join(GifImagePlugin.getdata(image, offset=(x, y), **params))
 
 
@@ -61,45 +77,61 @@ class GifWriter(FrameWriter):
             header += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(0, loop - 1)) + b"\x00"
         stream.write(header)
         # Frames are compressed on ``info.jobs`` cores and written in order: the same bytes as one core.
-        self.pool: OrderedPool[FrameJob, bytes] = OrderedPool(encode_frame, stream.write, self.info.jobs)
+        self.pool: OrderedPool[FrameJob, bytes] = OrderedPool(encode_frame, self._write_bytes, self.info.jobs)
         self.previous: NDArray[np.uint8] | None = None
-        self.pending: tuple[NDArray[np.uint8], tuple[int, int], bool] | None = None
+        # The frame waiting for its duration (a repeat adds to it): a job without its parameters,
+        # and whether unchanged pixels are transparent.
+        self.pending: tuple[int, int, int, int, list[Piece], bool] | None = None
         self.pending_ms = 0
         self.frames = 0  # frames written (after merging)
+
+    def _write_bytes(self, data: bytes) -> None:
+        self.stream.write(data)
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
         """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
         if self.previous is None:
             self.previous = pixels.copy()
-            self.pending = (self.previous.copy(), (0, 0), False)
+            self.pending = (0, 0, self.height, self.width, [(0, 0, self.previous.copy(), None)], False)
             self.pending_ms = duration_ms
             return
-        x0, y0, x1, y1 = changed if changed is not None else (0, 0, self.width, self.height)
-        x0, y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(self.width, x1), min(self.height, y1)
-        new = pixels[y0:y1, x0:x1]
-        old = self.previous[y0:y1, x0:x1]
-        differs = new != old
-        if not differs.any():
+        # Compare only the parts of the changed box (when the painter names them): the pixels that
+        # differ, and the box around them all, are the same as comparing the whole box.
+        parts = getattr(changed, "parts", None) or (changed,)
+        found = []
+        for part in parts:
+            x0, y0, x1, y1 = _clip(part, self.width, self.height)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            new = pixels[y0:y1, x0:x1]
+            old = self.previous[y0:y1, x0:x1]
+            differs = new != old
+            box = bounding_box(differs)
+            if box is None:
+                continue
+            c0, r0, c1, r1 = box
+            found.append((x0 + c0, y0 + r0, new[r0:r1, c0:c1].copy(), differs[r0:r1, c0:c1]))
+            old[...] = new  # later parts that overlap this one see it done
+        if not found:
             self.pending_ms += duration_ms
             return
-        rows = np.flatnonzero(differs.any(axis=1))
-        cols = np.flatnonzero(differs.any(axis=0))
-        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        patch = np.where(differs[r0:r1, c0:c1], new[r0:r1, c0:c1], np.uint8(TRANSPARENT))
-        old[...] = new
+        px0 = min(f[0] for f in found)
+        py0 = min(f[1] for f in found)
+        px1 = max(f[0] + f[2].shape[1] for f in found)
+        py1 = max(f[1] + f[2].shape[0] for f in found)
+        pieces: list[Piece] = [(x - px0, y - py0, new, differs) for x, y, new, differs in found]
         self._flush()
-        self.pending = (np.ascontiguousarray(patch), (x0 + c0, y0 + r0), True)
+        self.pending = (px0, py0, py1 - py0, px1 - px0, pieces, True)
         self.pending_ms = duration_ms
 
     def _flush(self) -> None:
         if self.pending is None:
             return
-        patch, (x, y), transparent = self.pending
+        x, y, height, width, pieces, transparent = self.pending
         params: dict[str, int] = {"duration": self.pending_ms, "disposal": 1}
         if transparent:
             params["transparency"] = TRANSPARENT
-        self.pool.submit((patch, int(x), int(y), params))
+        self.pool.submit((x, y, height, width, pieces, params))
         self.pending = None
         self.frames += 1
 
@@ -177,7 +209,7 @@ class TransparentGifWriter(GifWriter):
         keep = (region == self.shown[by0:by1, bx0:bx1]) | (region == self.background)
         patch = np.ascontiguousarray(np.where(keep, np.uint8(TRANSPARENT), region))
         params = {"duration": self.pending_ms, "disposal": 2 if clear is not None else 1, "transparency": TRANSPARENT}
-        self.pool.submit((patch, int(bx0), int(by0), params))
+        self.pool.submit((int(bx0), int(by0), by1 - by0, bx1 - bx0, [(0, 0, patch, None)], params))
         self.frames += 1
         # The viewer now shows the frame, then its disposal clears ``box``.
         self.shown[y0:y1, x0:x1] = frame

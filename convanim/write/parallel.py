@@ -9,18 +9,23 @@ Processes, not threads: Pillow's in-memory encoder (``ImagingEncoder.encode``, w
 ``GifImagePlugin.getdata`` and the PNG writer use) holds the GIL while it compresses (only its
 file-descriptor variant releases it), so threads would take turns on one core.
 
-Memory stays flat: at most ``depth`` batches are in flight; submitting one more first writes the
-oldest. Workers start only once a render has enough frames to pay for them (``START_AFTER``), so
-a short animation costs no process start-up.
+Memory stays flat: at most one batch per worker is in flight; sending a worker its next batch
+first writes the results of its last one (in order). That also rules out a deadlock: a worker is
+sent a batch only when it has handed back its last results and waits to read, so neither side can
+block writing into a full pipe while the other does the same. Workers start only once a render
+has enough frames to pay for them (``START_AFTER``), so a short animation costs no process
+start-up. Batches go round-robin, one pipe per worker, and come back in the same order: no
+scheduler thread, and a worker whose parent is gone (even killed) reads the end of its pipe and
+exits. Workers ignore Ctrl-C: the parent handles it and stops them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -49,71 +54,99 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _run_batch(function: Callable[[T], R], items: list[T]) -> list[R]:
-    return [function(item) for item in items]
+def _serve(conn: Connection, function: Callable[[T], R], inherited: list[Connection]) -> None:
+    """A worker: batches in, results out, until its pipe ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for other in inherited:  # the parent's ends (this worker's and earlier ones'): only EOF may tell
+        other.close()
+    while True:
+        try:
+            items = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send([function(item) for item in items])
 
 
 class OrderedPool(Generic[T, R]):
     """``function`` applied to each submitted item, results handed to ``sink`` in submission order.
 
     With ``jobs`` 1 (or before ``START_AFTER`` items) the work is done here, at once; otherwise it
-    goes to ``jobs`` worker processes in batches of ``BATCH``, at most ``depth`` batches in flight.
-    ``function`` must be a module-level function (it is pickled by name).
+    goes to ``jobs`` worker processes in batches of ``BATCH``, at most one batch per worker in flight.
+    ``function`` must be a module-level function (a spawned worker finds it by name).
     """
 
     def __init__(self, function: Callable[[T], R], sink: Callable[[R], None], jobs: int = 1) -> None:
         self.function = function
         self.sink = sink
-        self.jobs = max(1, jobs)
-        self.depth = 4 * self.jobs
+        # A daemonic process (a multiprocessing.Pool worker) may not start processes: work here.
+        self.jobs = 1 if multiprocessing.current_process().daemon else max(1, jobs)
         self.batch: list[T] = []
-        self.inflight: deque[Future[list[R]]] = deque()
-        self.executor: Executor | None = None
+        self.workers: list[tuple[Any, Connection]] = []
+        self.sent = 0  # batches sent; batch k went to worker k % jobs
+        self.received = 0
         self.seen = 0
+
+    @property
+    def started(self) -> bool:
+        """Whether worker processes are running."""
+        return bool(self.workers)
 
     def submit(self, item: T) -> None:
         """Queue ``item``; may write earlier results (in order) to keep the queue bounded."""
         self.seen += 1
-        if self.jobs == 1 or (self.executor is None and self.seen <= START_AFTER):
+        if self.jobs == 1 or (not self.workers and self.seen <= START_AFTER):
             self.sink(self.function(item))
             return
-        if self.executor is None:
-            self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
+        if not self.workers:
+            self._start()
         self.batch.append(item)
         if len(self.batch) >= BATCH:
             self._send()
 
+    def _start(self) -> None:
+        context = _context()
+        parents: list[Connection] = []
+        for _ in range(self.jobs):
+            parent, child = context.Pipe()
+            parents.append(parent)
+            process = context.Process(target=_serve, args=(child, self.function, list(parents)), daemon=True)
+            process.start()
+            child.close()
+            self.workers.append((process, parent))
+
     def _send(self) -> None:
-        assert self.executor is not None
-        while len(self.inflight) >= self.depth:
+        while self.sent - self.received >= self.jobs:  # this worker's last batch is back: it is reading
             self._receive()
-        self.inflight.append(self.executor.submit(_run_batch, self.function, self.batch))
+        self.workers[self.sent % self.jobs][1].send(self.batch)
+        self.sent += 1
         self.batch = []
 
     def _receive(self) -> None:
-        for result in self.inflight.popleft().result():
+        results = self.workers[self.received % self.jobs][1].recv()
+        self.received += 1
+        for result in results:
             self.sink(result)
 
     def drain(self) -> None:
         """Write every pending result, in order."""
         if self.batch:
-            if self.executor is None:  # pragma: no cover - a batch exists only with an executor
-                self._write_now(self.batch)
-            else:
-                self._send()
-        while self.inflight:
+            self._send()
+        while self.received < self.sent:
             self._receive()
-
-    def _write_now(self, items: Iterable[T]) -> None:
-        for item in items:
-            self.sink(self.function(item))
-        self.batch = []
 
     def close(self) -> None:
         """Stop the workers (after :meth:`drain`, or after a failure: pending work is dropped)."""
-        if self.executor is not None:
-            for future in self.inflight:
-                future.cancel()
-            self.inflight.clear()
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        workers, self.workers = self.workers, []
+        unfinished = self.received < self.sent
+        for process, conn in workers:
+            conn.close()  # the worker reads the end of its pipe and exits
+            if unfinished:
+                process.terminate()  # do not wait for work nobody will read
+        for process, _ in workers:
+            process.join(timeout=5)
+            if process.is_alive():  # pragma: no cover - a worker stuck in a library call
+                process.kill()
+                process.join()
+        self.sent = self.received = 0
+        self.batch = []

@@ -1,0 +1,166 @@
+"""Frames compressed on several cores give the one-core bytes, in every format that takes ``jobs``.
+
+The workers start only after ``START_AFTER`` frames and take ``BATCH`` frames a task; both are
+lowered here so that small renders go through the worker processes, several batches deep.
+Performance is measured by ``scripts/bench.py``, not here.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import convanim
+import convanim.write.parallel as parallel
+from convanim.animate import Animation, from_options, render_bytes, render_file
+from convanim.cli import cli
+from convanim.errors import SpecError
+from convanim.paint.raster import Changed
+from convanim.plan.options import RenderOptions
+from convanim.write.base import OutputInfo
+from convanim.write.gif import GifWriter, gif_writer
+
+JOBS = (1, 2, 4)
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "START_AFTER", 3)
+    monkeypatch.setattr(parallel, "BATCH", 2)
+
+
+def animation(**options: object) -> Animation:
+    return from_options(RenderOptions.from_mapping(options))
+
+
+CASES = {
+    "padding": {"input_size": 6, "padding": 1},
+    "transparent": {"input_size": 5, "stride": 2, "padding": 1, "background": "transparent"},
+    "term": {"input_size": 4, "steps": "term"},
+    "transposed": {"input_size": 3, "stride": 2, "transposed": True},
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gif_bytes_do_not_depend_on_jobs(case: str) -> None:
+    clip = animation(**CASES[case])
+    one = render_bytes(clip, ".gif", jobs=1)
+    for jobs in JOBS[1:]:
+        assert render_bytes(clip, ".gif", jobs=jobs) == one, jobs
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".svg"])
+def test_files_do_not_depend_on_jobs(tmp_path: Path, suffix: str) -> None:
+    if suffix == ".webp":
+        from convanim.write.webp import missing
+
+        if missing():
+            pytest.skip("no WebP in this Pillow")
+    clip = animation(input_size=5, padding=1)
+    made = []
+    for jobs in JOBS:
+        target = tmp_path / f"j{jobs}{suffix}"
+        render_file(clip, str(target), jobs=jobs)
+        made.append(target.read_bytes())
+    assert made[1:] == made[:1] * (len(made) - 1)
+
+
+def test_png_sequence_does_not_depend_on_jobs(tmp_path: Path) -> None:
+    clip = animation(input_size=5, padding=1)
+    folders = []
+    for jobs in JOBS:
+        folder = tmp_path / f"j{jobs}"
+        count = render_file(clip, str(folder / "f-%03d.png"), jobs=jobs)
+        files = sorted(folder.iterdir())
+        assert len(files) == count == 25
+        folders.append([p.read_bytes() for p in files])
+    assert folders[1:] == folders[:1] * (len(folders) - 1)
+
+
+def test_cli_render_takes_jobs_and_refuses_zero(tmp_path: Path) -> None:
+    runner = CliRunner()
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"j{jobs}.gif"
+        result = runner.invoke(cli, ["render", "-i", "5", "-p", "1", "-j", jobs, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    refused = runner.invoke(cli, ["render", "-j", "0", "-o", str(tmp_path / "no.gif")])
+    assert refused.exit_code == 2
+    assert "--jobs" in refused.output
+    assert not (tmp_path / "no.gif").exists()
+
+
+def test_jobs_is_not_part_of_the_command_a_file_records() -> None:
+    assert "jobs" not in RenderOptions.from_mapping({"jobs": 2, "stride": 2}).command()
+
+
+def test_api_takes_jobs(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.gif", tmp_path / "two.gif"
+    convanim.animate(input_size=5, padding=1, jobs=1).save(one)
+    convanim.animate(input_size=5, padding=1, jobs=2).save(two)
+    assert one.read_bytes() == two.read_bytes()
+    with pytest.raises(SpecError, match="jobs"):
+        convanim.animate(jobs=0)
+
+
+def _frames(count: int, seed: int = 0) -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
+    """Frames that change in two far-apart boxes each, and sometimes not at all."""
+    rng = np.random.default_rng(seed)
+    pixels = np.zeros((60, 90), dtype=np.uint8)
+    frames = []
+    for i in range(count):
+        boxes = []
+        if i % 5 != 3:  # every fifth frame repeats the last: its duration is merged
+            for _ in range(2):
+                x, y = int(rng.integers(0, 80)), int(rng.integers(0, 50))
+                pixels[y : y + 10, x : x + 10] = rng.integers(0, 4, (10, 10))
+                boxes.append((x, y, x + 10, y + 10))
+        frames.append((pixels.copy(), tuple(boxes)))
+    return frames  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("transparent", [False, True])
+def test_gif_writer_same_bytes_for_parts_box_or_nothing_and_any_jobs(transparent: bool) -> None:
+    palette = [(255, 255, 255), (0, 0, 0), (200, 0, 0), (0, 0, 200)]
+    frames = _frames(40)
+    results = set()
+    for jobs in JOBS:
+        for how in ("parts", "box", "none"):
+            buffer = io.BytesIO()
+            writer = gif_writer(buffer, 90, 60, palette, info=OutputInfo(transparent=transparent, jobs=jobs))
+            try:
+                for pixels, boxes in frames:
+                    parts = boxes or ((0, 0, 1, 1),)
+                    changed = Changed(parts) if how == "parts" else (tuple(Changed(parts)) if how == "box" else None)
+                    writer.add(pixels, 100, changed)  # type: ignore[arg-type]
+                writer.finish()
+            finally:
+                writer.close()
+            results.add(buffer.getvalue())
+    assert len(results) == 1
+
+
+def test_a_failed_render_stops_its_workers() -> None:
+    buffer = io.BytesIO()
+    writer = GifWriter(buffer, 8, 8, [(0, 0, 0), (255, 255, 255)], info=OutputInfo(jobs=2))
+    try:
+        for i in range(12):
+            writer.add(np.full((8, 8), i % 2, dtype=np.uint8), 100)
+        assert writer.pool.started
+        processes = [process for process, _ in writer.pool.workers]
+    finally:
+        writer.close()  # without finish(): batches still in flight are dropped
+    assert not writer.pool.started
+    assert all(not process.is_alive() for process in processes)
+
+
+def test_changed_is_the_box_around_its_parts() -> None:
+    changed = Changed([(5, 6, 10, 12), (40, 1, 45, 3)])
+    assert tuple(changed) == (5, 1, 45, 12)
+    assert changed.parts == ((5, 6, 10, 12), (40, 1, 45, 3))
