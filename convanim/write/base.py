@@ -57,6 +57,10 @@ class FrameWriter(ABC):
         self.palette = palette
         self.loop = loop
         self.info = info or OutputInfo()
+        self.setup()
+
+    def setup(self) -> None:  # noqa: B027 - a writer that needs nothing set up has nothing to do
+        """What a writer prepares before the first frame (the header, an encoder, tables)."""
 
     @abstractmethod
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:

@@ -57,25 +57,15 @@ class GifWriter(FrameWriter):
     Durations are stored in GIF's 10-ms units; give multiples of 10.
     """
 
-    def __init__(
-        self,
-        stream: BinaryIO,
-        width: int,
-        height: int,
-        palette: list[RGB],
-        loop: int = 0,
-        *,
-        info: OutputInfo | None = None,
-    ) -> None:
-        super().__init__(stream, width, height, palette, loop, info=info)
-        colours = list(palette) + [palette[0]] * (256 - len(palette))
+    def setup(self) -> None:
+        colours = list(self.palette) + [self.palette[0]] * (256 - len(self.palette))
         background = TRANSPARENT if self.info.transparent else 0
-        header = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, background, 0)
+        header = b"GIF89a" + struct.pack("<HHBBB", self.width, self.height, 0xF7, background, 0)
         header += bytes(v for rgb in colours for v in rgb)
-        if loop != 1:
+        if self.loop != 1:
             # NETSCAPE2.0: the count is of repeats after the first play; 0 is forever.
-            header += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(0, loop - 1)) + b"\x00"
-        stream.write(header)
+            header += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(0, self.loop - 1)) + b"\x00"
+        self.stream.write(header)
         # Frames are compressed on ``info.jobs`` cores and written in order: the same bytes as one core.
         self.pool: OrderedPool[FrameJob, bytes] = OrderedPool(encode_frame, self._write_bytes, self.info.jobs)
         self.previous: NDArray[np.uint8] | None = None
@@ -156,22 +146,13 @@ class TransparentGifWriter(GifWriter):
     inside that cleared box, and only what changed outside it.
     """
 
-    def __init__(
-        self,
-        stream: BinaryIO,
-        width: int,
-        height: int,
-        palette: list[RGB],
-        loop: int = 0,
-        *,
-        info: OutputInfo | None = None,
-    ) -> None:
-        super().__init__(stream, width, height, palette, loop, info=info)
+    def setup(self) -> None:
+        super().setup()  # the header and the pool, as for any GIF
         self.background = np.uint8(self.info.background)
         # What a viewer sees before the pending frame is drawn: background where see-through.
-        self.shown = np.full((height, width), self.background, dtype=np.uint8)
+        self.shown = np.full((self.height, self.width), self.background, dtype=np.uint8)
         self.frame: NDArray[np.uint8] | None = None  # the pending frame, whole
-        self.dirty: Box = (0, 0, width, height)  # where the pending frame may differ from ``shown``
+        self.dirty: Box = (0, 0, self.width, self.height)  # where the pending frame may differ from ``shown``
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
         """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
@@ -254,17 +235,7 @@ def _union(a: Box, b: Box) -> Box:
 class PngWriter(FrameWriter):
     """A still as a palette PNG (small, exact colours, no metadata): the one frame it is given."""
 
-    def __init__(
-        self,
-        stream: BinaryIO,
-        width: int,
-        height: int,
-        palette: list[RGB],
-        loop: int = 0,
-        *,
-        info: OutputInfo | None = None,
-    ) -> None:
-        super().__init__(stream, width, height, palette, loop, info=info)
+    def setup(self) -> None:
         self.pixels: NDArray[np.uint8] | None = None
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:

@@ -18,13 +18,12 @@ import io
 import json
 from functools import cache
 from importlib import resources
-from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box, rgb_table
+from .base import TRANSPARENT, Box, FrameWriter, bounding_box, rgb_table
 
 SPEEDS = ("0.25", "0.5", "1", "2", "4")
 
@@ -58,18 +57,8 @@ class HtmlWriter(FrameWriter):
 
     page = True  # a whole page (keys work anywhere on it), not a fragment inside another page
 
-    def __init__(
-        self,
-        stream: BinaryIO,
-        width: int,
-        height: int,
-        palette: list[RGB],
-        loop: int = 0,
-        *,
-        info: OutputInfo | None = None,
-    ) -> None:
-        super().__init__(stream, width, height, palette, loop, info=info)
-        self.table = rgb_table(palette)
+    def setup(self) -> None:
+        self.table = rgb_table(self.palette)
         self.previous: NDArray[np.uint8] | None = None
         self.durations: list[int] = []
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import contextlib
 from fractions import Fraction
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import RGB, Box, ColourFrame, FrameWriter, OutputInfo
+from .base import Box, ColourFrame, FrameWriter
 
 CODEC = "libx264"
 THREADS = 2  # pinned: x264's output depends on it
@@ -45,24 +45,14 @@ def missing() -> str | None:
 class Mp4Writer(FrameWriter):
     """Setup / add frame / finish, with ``close()`` releasing the encoder. ``loop`` is not stored."""
 
-    def __init__(
-        self,
-        stream: BinaryIO,
-        width: int,
-        height: int,
-        palette: list[RGB],
-        loop: int = 0,
-        *,
-        info: OutputInfo | None = None,
-    ) -> None:
-        super().__init__(stream, width, height, palette, loop, info=info)
+    def setup(self) -> None:
         import av
 
         if self.info.transparent:
             raise ValueError("H.264 has no alpha channel")
-        self.even = (width + width % 2, height + height % 2)
-        self.colour = ColourFrame(palette, *self.even, fill=self.info.background)  # the padding stays background
-        self.container: Any = av.open(stream, "w", format="mp4")
+        self.even = (self.width + self.width % 2, self.height + self.height % 2)
+        self.colour = ColourFrame(self.palette, *self.even, fill=self.info.background)  # the padding stays background
+        self.container: Any = av.open(self.stream, "w", format="mp4")
         video: Any = self.container.add_stream(
             CODEC, options={"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF)}
         )

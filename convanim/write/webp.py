@@ -9,13 +9,13 @@ Identical consecutive frames are merged by adding their durations, as in the GIF
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .base import RGB, Box, ColourFrame, FrameWriter, OutputInfo
+from .base import Box, ColourFrame, FrameWriter
 
 METHOD = 4  # libwebp effort 0-6: 4 is its default
 QUALITY = 50  # for lossless WebP, how hard to compress (not a loss): 75 took 40 % longer for 1 % fewer bytes
@@ -52,23 +52,15 @@ def _handle(image: Image.Image) -> Any:
 class WebpWriter(FrameWriter):
     """Setup / add frame / finish. ``loop``: 0 plays forever, N plays N times."""
 
-    def __init__(
-        self,
-        stream: BinaryIO,
-        width: int,
-        height: int,
-        palette: list[RGB],
-        loop: int = 0,
-        *,
-        info: OutputInfo | None = None,
-    ) -> None:
-        super().__init__(stream, width, height, palette, loop, info=info)
+    def setup(self) -> None:
         self.alpha = self.info.transparent
         background = self.info.background
-        self.colour = ColourFrame(palette, width, height, background, background if self.alpha else None)
-        r, g, b = palette[background]
+        self.colour = ColourFrame(self.palette, self.width, self.height, background, background if self.alpha else None)
+        r, g, b = self.palette[background]
         # The canvas colour a viewer shows before the first frame (ARGB): clear when see-through.
-        self.encoder = _encoder(width, height, (0 if self.alpha else 0xFF000000) | (r << 16) | (g << 8) | b, loop)
+        self.encoder = _encoder(
+            self.width, self.height, (0 if self.alpha else 0xFF000000) | (r << 16) | (g << 8) | b, self.loop
+        )
         self.previous: NDArray[np.uint8] | None = None
         self.start_ms = 0  # start time of the frame held in ``previous``
         self.pending_ms = 0
