@@ -10,8 +10,6 @@ convanim.write`` nothing of the convolution.
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -38,23 +36,6 @@ def animate(**options: Any) -> Clip:
     from .api import animate as make
 
     return make(**options)
-
-
-class _Package(types.ModuleType):
-    """Keeps ``convanim.animate`` the function above when the submodule ``convanim.animate`` loads.
-
-    Python sets a package's attribute to each submodule it imports, which would replace the
-    function with the pipeline module of the same name. ``from convanim.animate import X`` is
-    unaffected; ``import convanim.animate as m`` gives the function: import names from it instead.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "animate" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .animate import Animation, count_frames, encode, from_options, picture_size, render_bytes, render_file
+from .pipeline import Animation, count_frames, encode, from_options, picture_size, render_bytes, render_file
 from .plan.options import RenderOptions
 
 

@@ -23,7 +23,7 @@ from .plan.options import RenderOptions
 from .write.files import atomic_file
 
 if TYPE_CHECKING:
-    from .animate import Animation
+    from .pipeline import Animation
     from .plan.presets import Preset
 
 
@@ -43,8 +43,8 @@ def render_asset(options: RenderOptions, suffix: str) -> bytes:
     SpecError
         The options cannot be rendered (a frame out of range, too many frames, a bad values file).
     """
-    from .animate import check_frames, from_options, render_bytes
     from .outputs import OUTPUTS
+    from .pipeline import check_frames, from_options, render_bytes
 
     animation = from_options(options)
     board = animation.storyboard()
@@ -57,7 +57,7 @@ def render_asset(options: RenderOptions, suffix: str) -> bytes:
 
 def animation_for(preset: Preset, theme: str = "light") -> Animation:
     """The animation a built-in preset names, read through the one options interpreter."""
-    from .animate import from_options
+    from .pipeline import from_options
 
     return from_options(RenderOptions.from_mapping({"preset": preset.name, "theme": theme}))
 

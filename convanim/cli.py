@@ -477,8 +477,8 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
       convanim render --values symbolic -i 1x4 -k 1x3 -p 0x1 --view matrix -o matrix.gif
       convanim render --grad input -p 1 -o backward.gif
     """
-    from .animate import count_frames, from_options, output_kind, render_file
     from .outputs import OUTPUTS, check_background
+    from .pipeline import count_frames, from_options, output_kind, render_file
     from .write.files import FrameFiles, check_output, is_pattern
 
     options = _options(ctx, params)

@@ -9,9 +9,9 @@ stand in a Markdown image's alt text or an HTML ``alt`` attribute as it is.
 
 from __future__ import annotations
 
-from .animate import Animation, from_options
 from .compute.spec import ConvSpec
 from .compute.values import resolve
+from .pipeline import Animation, from_options
 from .plan.options import RenderOptions
 
 

@@ -147,7 +147,7 @@ def gallery_bytes_by_format() -> list[tuple[str, int, int, int]]:
     code = """
 import json
 from pathlib import Path
-from convanim.animate import render_bytes, from_options
+from convanim.pipeline import render_bytes, from_options
 from convanim.manifest import load
 rows = []
 for asset in load(Path("pyproject.toml")).assets:
@@ -182,7 +182,7 @@ def volume(repeat: int = 5) -> list[str]:
 import io, json, time
 from PIL import GifImagePlugin, Image
 import convanim.write.gif as gif
-from convanim.animate import from_options, render_bytes
+from convanim.pipeline import from_options, render_bytes
 from convanim.plan.options import RenderOptions
 patches = []  # each frame as the encoder gets it: the whole patch, its place, its parameters
 encode = gif.encode_frame

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convanim.animate import encode, from_options  # noqa: E402
+from convanim.pipeline import encode, from_options  # noqa: E402
 from convanim.plan.options import RenderOptions  # noqa: E402
 
 GOLDEN_DIR = ROOT / "tests" / "golden"

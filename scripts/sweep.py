@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from convanim.animate import encode, from_options
 from convanim.paint.fonts import font
+from convanim.pipeline import encode, from_options
 from convanim.plan.options import RenderOptions
 
 SLIDE = (1920, 1080)

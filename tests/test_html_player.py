@@ -18,8 +18,8 @@ import pytest
 from browser import Browser, available
 from PIL import Image
 
-from convanim.animate import from_options, render_bytes, render_file
 from convanim.api import animate
+from convanim.pipeline import from_options, render_bytes, render_file
 from convanim.plan.options import RenderOptions
 
 if not available():

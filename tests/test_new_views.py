@@ -18,7 +18,6 @@ import pytest
 from click.testing import CliRunner
 from test_vector import _animation, _raster_frames, _recorded, _replay
 
-from convanim.animate import render_bytes
 from convanim.cli import cli
 from convanim.compute.direct import direct_view, overlap_counts
 from convanim.compute.tracer import PoolSteps
@@ -29,6 +28,7 @@ from convanim.draw.theme import LIGHT, RAMP_COLOURS, ramp_role
 from convanim.draw.views import make_scene
 from convanim.errors import SpecError
 from convanim.paint.raster import RASTER
+from convanim.pipeline import render_bytes
 from convanim.plan.options import RenderOptions
 from convanim.plan.presets import PRESETS
 

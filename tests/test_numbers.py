@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from convanim.animate import from_options
 from convanim.draw.labels import Labels
 from convanim.draw.numbers import factor, format_number
+from convanim.pipeline import from_options
 from convanim.plan.options import RenderOptions
 
 

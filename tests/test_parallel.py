@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 import convanim
 import convanim.write.parallel as parallel
-from convanim.animate import Animation, from_options, render_bytes, render_file
 from convanim.cli import cli
 from convanim.errors import SpecError
 from convanim.paint.raster import Changed
+from convanim.pipeline import Animation, from_options, render_bytes, render_file
 from convanim.plan.options import RenderOptions
 from convanim.write.base import OutputInfo
 from convanim.write.gif import GifWriter, gif_writer

@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 from convanim import ConvSpec
-from convanim.animate import Animation, render_bytes
 from convanim.draw.numbers import format_number
 from convanim.draw.painter import CellStyle
 from convanim.draw.scenes import Look
@@ -17,6 +16,7 @@ from convanim.draw.theme import DARK, LIGHT, TEXT_PAIRS, contrast
 from convanim.draw.views import make_scene
 from convanim.paint.palette import palette
 from convanim.paint.raster import RASTER
+from convanim.pipeline import Animation, render_bytes
 
 
 def _frames(data: bytes) -> list[tuple[np.ndarray, int]]:

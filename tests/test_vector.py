@@ -25,7 +25,6 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from convanim.animate import VectorMedium, from_options, render_bytes
 from convanim.cli import cli
 from convanim.draw.painter import cell_text, line_height, text_width
 from convanim.draw.views import make_scene
@@ -33,6 +32,7 @@ from convanim.paint.fonts import METRICS
 from convanim.paint.raster import RASTER, RasterPainter
 from convanim.paint.svg import SvgPainter
 from convanim.paint.vector import DisplayList
+from convanim.pipeline import VectorMedium, from_options, render_bytes
 from convanim.plan.options import RenderOptions
 
 SPREAD = {

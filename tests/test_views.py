@@ -7,7 +7,6 @@ import pytest
 from click.testing import CliRunner
 
 from convanim import ConvSpec
-from convanim.animate import make_animation, render_bytes
 from convanim.assets import animation_for
 from convanim.cli import cli
 from convanim.compute.backward import backward
@@ -17,6 +16,7 @@ from convanim.draw.numbers import format_number
 from convanim.draw.painter import CellStyle
 from convanim.draw.views import make_scene
 from convanim.paint.raster import RASTER
+from convanim.pipeline import make_animation, render_bytes
 from convanim.plan.presets import PRESETS
 
 

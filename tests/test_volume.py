@@ -22,7 +22,6 @@ from click.testing import CliRunner
 from reference import conv2d
 from test_vector import _animation, _raster_frames, _recorded, _replay
 
-from convanim.animate import from_options, make_animation
 from convanim.cli import cli
 from convanim.compute import separable
 from convanim.compute.tracer import ForwardSteps
@@ -32,6 +31,7 @@ from convanim.draw.views import make_scene
 from convanim.draw.volume import SeparableScene, VolumeScene
 from convanim.paint.raster import RASTER
 from convanim.paint.vector import DisplayList
+from convanim.pipeline import from_options, make_animation
 from convanim.plan.options import RenderOptions
 from convanim.plan.presets import PRESETS
 

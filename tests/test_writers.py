@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import convanim.write.mp4 as mp4
-from convanim.animate import fit_cell, from_options, picture_size, render_bytes, render_file
 from convanim.cli import cli
 from convanim.compare import MP4_TOLERANCE, block_difference, compare
+from convanim.pipeline import fit_cell, from_options, picture_size, render_bytes, render_file
 from convanim.plan.options import RenderOptions
 from convanim.write.base import OutputInfo
 from convanim.write.gif import TransparentGifWriter

@@ -1,7 +1,7 @@
-"""The Python API over the pipeline: trace -> storyboard -> scene -> encoder -> file.
+"""The pipeline under the Python API: trace -> storyboard -> scene -> painter -> writer -> file.
 
 >>> from convanim import ConvSpec
->>> from convanim.animate import Animation, render_file
+>>> from convanim.pipeline import Animation, render_file
 >>> spec = ConvSpec(input_size=(5, 5), stride=(2, 2), padding=(1, 1))
 >>> render_file(Animation.from_spec(spec), "conv.gif")  # doctest: +SKIP
 """
