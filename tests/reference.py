@@ -295,3 +295,21 @@ def avg_pool2d(
                 divisors.append(divisor)
     shape = (c_count, ho, wo)
     return np.array(values, dtype=np.float64).reshape(shape), np.array(divisors, dtype=np.int64).reshape(shape)
+
+
+def spec_fields(**changes: Any) -> dict[str, Any]:
+    """The spec options as the CLI hands them to ``values.resolve`` (2-D defaults), with ``changes``."""
+    fields: dict[str, Any] = {
+        "input_size": (5, 5),
+        "kernel_size": (3, 3),
+        "stride": (1, 1),
+        "padding": (0, 0),
+        "dilation": (1, 1),
+        "output_padding": (0, 0),
+        "in_channels": 1,
+        "out_channels": 1,
+        "groups": 1,
+        "bias": False,
+        "transposed": False,
+    }
+    return {**fields, **changes}

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
-from reference import conv2d
+from reference import conv2d, spec_fields
 
 import convanim.compute
 from convanim.cli import cli
@@ -22,19 +22,7 @@ from convanim.compute.images import MAX_IMAGE_PIXELS, digit, is_image_path, load
 from convanim.compute.values import resolve
 from convanim.errors import SpecError
 
-FIELDS: dict[str, Any] = {
-    "input_size": (5, 5),
-    "kernel_size": (3, 3),
-    "stride": (1, 1),
-    "padding": (0, 0),
-    "dilation": (1, 1),
-    "output_padding": (0, 0),
-    "in_channels": 1,
-    "out_channels": 1,
-    "groups": 1,
-    "bias": False,
-    "transposed": False,
-}
+FIELDS = spec_fields()
 
 
 def run(*args: str) -> Result:

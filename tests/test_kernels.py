@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
-from reference import conv2d
+from reference import conv2d, spec_fields
 
 from convanim.cli import cli
 from convanim.compute.kernels import KERNELS, is_named, named_kernel
@@ -65,19 +65,7 @@ def run_trace(command: str) -> dict[str, Any]:
     return data
 
 
-FIELDS: dict[str, Any] = {
-    "input_size": (6, 6),
-    "kernel_size": (3, 3),
-    "stride": (1, 1),
-    "padding": (0, 0),
-    "dilation": (1, 1),
-    "output_padding": (0, 0),
-    "in_channels": 1,
-    "out_channels": 1,
-    "groups": 1,
-    "bias": False,
-    "transposed": False,
-}
+FIELDS = spec_fields(input_size=(6, 6))
 
 
 def test_every_named_kernel_is_there() -> None:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from reference import avg_pool2d, max_pool2d, pool2d_output_size
+from reference import avg_pool2d, max_pool2d, pool2d_output_size, spec_fields
 
 from convanim import ConvSpec, SpecError
 from convanim.cli import cli, flag
@@ -294,20 +294,7 @@ def test_pool_trace_refuses_a_kernel_and_a_convolution() -> None:
 # -- options, values and JSON ----------------------------------------------------------------
 
 
-FIELDS: dict[str, Any] = {
-    "input_size": (6, 6),
-    "kernel_size": (3, 3),
-    "stride": (1, 1),
-    "padding": (0, 0),
-    "dilation": (1, 1),
-    "output_padding": (0, 0),
-    "in_channels": 2,
-    "out_channels": 1,
-    "groups": 1,
-    "bias": False,
-    "transposed": False,
-    "op": "max",
-}
+FIELDS = spec_fields(input_size=(6, 6), in_channels=2, op="max")
 
 
 def test_resolve_defaults_the_stride_to_the_kernel_and_keeps_the_channels() -> None:

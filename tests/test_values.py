@@ -11,24 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reference import spec_fields
 
 from convanim import ConvSpec, SpecError, trace
 from convanim.cli import flag
 from convanim.compute.values import KINDS, Values, generate, load_array, resolve
 
-FIELDS: dict[str, Any] = {
-    "input_size": (5, 5),
-    "kernel_size": (3, 3),
-    "stride": (1, 1),
-    "padding": (0, 0),
-    "dilation": (1, 1),
-    "output_padding": (0, 0),
-    "in_channels": 1,
-    "out_channels": 1,
-    "groups": 1,
-    "bias": False,
-    "transposed": False,
-}
+FIELDS = spec_fields()
 
 
 def fields(**changes: Any) -> dict[str, Any]:

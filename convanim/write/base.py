@@ -97,6 +97,37 @@ def bounding_box(mask: NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
+class HeldFrameWriter(FrameWriter):
+    """A writer that holds each frame until the next differs, so equal frames become one longer one.
+
+    A subclass sets ``previous`` (None), ``pending_ms`` and a :class:`ColourFrame` ``colour`` in
+    ``setup()``, and implements ``_encode()``: hand the held frame (``colour``) to its encoder for
+    ``pending_ms``. ``finish()`` encodes the last held frame.
+    """
+
+    previous: NDArray[np.uint8] | None
+    pending_ms: int
+    colour: ColourFrame
+
+    def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
+        """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
+        if self.previous is not None:
+            x0, y0, x1, y1 = changed if changed is not None else (0, 0, self.width, self.height)
+            if np.array_equal(pixels[y0:y1, x0:x1], self.previous[y0:y1, x0:x1]):
+                self.pending_ms += duration_ms
+                return
+            self._encode()
+            self.previous[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
+        else:
+            self.previous = pixels.copy()
+        self.colour.update(pixels, changed)
+        self.pending_ms = duration_ms
+
+    @abstractmethod
+    def _encode(self) -> None:
+        """Encode the held frame, shown for ``pending_ms``."""
+
+
 class ColourFrame:
     """The current frame in colour, kept up to date box by box, for encoders that take whole frames.
 

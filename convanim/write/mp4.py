@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import Box, ColourFrame, FrameWriter
+from .base import ColourFrame, HeldFrameWriter
 
 CODEC = "libx264"
 THREADS = 2  # pinned: x264's output depends on it
@@ -42,7 +42,7 @@ def missing() -> str | None:
     return None
 
 
-class Mp4Writer(FrameWriter):
+class Mp4Writer(HeldFrameWriter):
     """Setup / add frame / finish, with ``close()`` releasing the encoder. ``loop`` is not stored."""
 
     def setup(self) -> None:
@@ -69,20 +69,6 @@ class Mp4Writer(FrameWriter):
         self.pending_ms = 0
         self.held: Any = None  # the last packet out of the encoder, not yet written
         self.frames = 0
-
-    def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
-        """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
-        if self.previous is not None:
-            x0, y0, x1, y1 = changed if changed is not None else (0, 0, self.width, self.height)
-            if np.array_equal(pixels[y0:y1, x0:x1], self.previous[y0:y1, x0:x1]):
-                self.pending_ms += duration_ms
-                return
-            self._encode()
-            self.previous[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
-        else:
-            self.previous = pixels.copy()
-        self.colour.update(pixels, changed)
-        self.pending_ms = duration_ms
 
     def _encode(self) -> None:
         import av

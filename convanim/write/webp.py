@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .base import Box, ColourFrame, FrameWriter
+from .base import ColourFrame, HeldFrameWriter
 
 METHOD = 4  # libwebp effort 0-6: 4 is its default
 QUALITY = 50  # for lossless WebP, how hard to compress (not a loss): 75 took 40 % longer for 1 % fewer bytes
@@ -49,7 +49,7 @@ def _handle(image: Image.Image) -> Any:
     return getim() if getim is not None else image.im.id
 
 
-class WebpWriter(FrameWriter):
+class WebpWriter(HeldFrameWriter):
     """Setup / add frame / finish. ``loop``: 0 plays forever, N plays N times."""
 
     def setup(self) -> None:
@@ -65,20 +65,6 @@ class WebpWriter(FrameWriter):
         self.start_ms = 0  # start time of the frame held in ``previous``
         self.pending_ms = 0
         self.frames = 0
-
-    def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
-        """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
-        if self.previous is not None:
-            x0, y0, x1, y1 = changed if changed is not None else (0, 0, self.width, self.height)
-            if np.array_equal(pixels[y0:y1, x0:x1], self.previous[y0:y1, x0:x1]):
-                self.pending_ms += duration_ms
-                return
-            self._encode()
-            self.previous[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
-        else:
-            self.previous = pixels.copy()
-        self.colour.update(pixels, changed)
-        self.pending_ms = duration_ms
 
     def _encode(self) -> None:
         """Hand the held frame to the encoder, at its start time."""
