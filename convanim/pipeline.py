@@ -22,6 +22,7 @@ from .draw.scenes import Look
 from .draw.theme import THEMES
 from .draw.views import make_scene
 from .errors import SpecError
+from .frame_ranges import draw_in_ranges, worth_ranges
 from .outputs import OUTPUTS, check_background, output_for, output_key
 from .paint.raster import RASTER, RasterPainter
 from .paint.vector import DisplayList
@@ -293,6 +294,8 @@ def encode(
             pixels, _, _ = drawing.still(board, index)
             frame_writer.add(pixels, still_frame.duration_ms, None)
             count = 1
+        elif worth_ranges(len(board), info.jobs):
+            count = draw_in_ranges(drawing, board, frame_writer, info.jobs, progress)
         else:
             for pixels, changed, duration in drawing.frames(board):
                 frame_writer.add(pixels, duration, changed)

@@ -8,6 +8,7 @@ Performance is measured by ``scripts/bench.py``, not here.
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,130 @@ def test_changed_is_the_box_around_its_parts() -> None:
     changed = Changed([(5, 6, 10, 12), (40, 1, 45, 3)])
     assert tuple(changed) == (5, 1, 45, 12)
     assert changed.parts == ((5, 6, 10, 12), (40, 1, 45, 3))
+
+
+# Ranges of frames drawn and compressed by workers (convanim.frame_ranges).
+
+
+def _gif_by_ranges(frames: list[tuple[np.ndarray, tuple[int, int, int, int]]], cuts: list[int]) -> bytes:
+    """The GIF of ``frames`` made as the workers make it: one writer copy per range, appended in order."""
+    import copy
+
+    palette = [(255, 255, 255), (0, 0, 0), (200, 0, 0), (0, 0, 200)]
+    buffer = io.BytesIO()
+    parent = GifWriter(buffer, 90, 60, palette)
+    bounds = [0, *cuts, len(frames)]
+    for start, stop in itertools.pairwise(bounds):
+        worker = copy.copy(parent)
+        worker.begin_range(None if start == 0 else frames[start - 1][0])
+        for pixels, boxes in frames[start:stop]:
+            worker.add(pixels, 100, Changed(boxes or ((0, 0, 1, 1),)))
+        parent.append_range(worker.end_range(stop - start))
+    parent.finish()
+    return buffer.getvalue()
+
+
+def test_ranges_give_the_one_writer_bytes_wherever_they_are_cut() -> None:
+    """Every cut, including cuts inside runs of repeated frames (their durations are carried back)."""
+    frames = _frames(24, seed=3)
+    frames[10:14] = [(frames[9][0], ())] * 4  # a run of repeats across the cuts below
+    frames[14] = (frames[14][0], ((0, 0, 90, 60),))  # changed since frame 9: anywhere
+    one = _gif_by_ranges(frames, [])
+    for cut in range(1, len(frames)):
+        assert _gif_by_ranges(frames, [cut]) == one, cut
+    assert _gif_by_ranges(frames, [10, 11, 12, 13]) == one  # ranges of nothing but repeats
+    assert _gif_by_ranges(frames, list(range(1, 24))) == one  # a frame a range
+
+
+VIEWS = {
+    "stride+pad": {"input_size": 7, "stride": 2, "padding": 1},
+    "term": {"input_size": 4, "steps": "term"},
+    "rectangular dilation": {"input_size": (5, 7), "kernel_size": (2, 3), "dilation": 2},
+    "channels+groups+bias": {"input_size": 5, "in_channels": 4, "out_channels": 2, "groups": 2, "bias": True},
+    "transposed": {"input_size": 3, "stride": 2, "padding": 1, "transposed": True},
+    "matrix": {"input_size": 4, "view": "matrix"},
+    "grad weight": {"input_size": 5, "grad": "weight", "theme": "dark"},
+    "grad input": {"input_size": 5, "grad": "input"},
+    "max pool": {"input_size": 6, "op": "max", "kernel_size": 2, "stride": 2},
+    "direct": {"input_size": 3, "stride": 2, "transposed": True, "view": "direct"},
+    "overlap": {"input_size": 3, "stride": 2, "transposed": True, "view": "overlap"},
+    "digit": {"input_size": 8, "values": "digit", "kernel_values": "sobel-x"},
+    "volume": {"input_size": 4, "in_channels": 3, "out_channels": 2, "padding": 1, "view": "volume"},
+    "separable": {"preset": "volume_separable"},
+    "slice": {"input_size": 8, "padding": 1, "frames": "20:50"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEWS))
+def test_every_view_drawn_in_ranges_gives_the_one_core_bytes(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import convanim.frame_ranges as ranges
+
+    monkeypatch.setattr(ranges, "RANGES_FROM", 2)
+    monkeypatch.setattr(ranges, "MIN_RANGE", 3)
+    clip = animation(**VIEWS[case])
+    one = render_bytes(clip, ".gif", jobs=1)
+    assert render_bytes(clip, ".gif", jobs=2) == one
+    assert render_bytes(clip, ".gif", jobs=3) == one
+
+
+def test_spans_cover_every_frame_once() -> None:
+    from convanim.frame_ranges import MIN_RANGE, spans
+
+    for frames in (1, 13, 48, 1024, 4097):
+        for jobs in (2, 3, 8):
+            cut = spans(frames, jobs)
+            assert cut[0][0] == 0 and cut[-1][1] == frames
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(cut))
+            assert all(stop - start >= MIN_RANGE for start, stop in cut[:-1])
+
+
+def test_a_failing_range_is_one_error_and_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import convanim.frame_ranges as ranges
+    from convanim.write.parallel import WorkerError
+
+    def broken(span: tuple[int, int]) -> object:
+        raise ValueError(f"range {span} broke")
+
+    monkeypatch.setattr(ranges, "RANGES_FROM", 2)
+    monkeypatch.setattr(ranges, "_draw_range", broken)
+    with pytest.raises(WorkerError, match=r"ValueError: range .* broke"):
+        render_bytes(animation(input_size=6), ".gif", jobs=2)
+
+
+@pytest.mark.parametrize("suffix", [".webp", ".mp4", ".html", "transparent.gif"])
+@pytest.mark.parametrize("case", ["stride+pad", "term", "channels+groups+bias", "volume"])
+def test_frames_drawn_by_workers_give_the_one_core_bytes(
+    suffix: str, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers that encode one frame after another get each frame from the drawing workers."""
+    import convanim.frame_ranges as ranges
+
+    monkeypatch.setattr(ranges, "RANGES_FROM", 2)
+    monkeypatch.setattr(ranges, "MIN_RANGE", 3)
+    monkeypatch.setattr(ranges, "MAX_DRAWN_RANGE", 4)
+    options = dict(VIEWS[case])
+    if suffix == "transparent.gif":
+        options["background"], suffix = "transparent", ".gif"
+    if suffix in (".webp", ".mp4"):
+        module = __import__(f"convanim.write.{suffix[1:]}", fromlist=["missing"])
+        if module.missing():
+            pytest.skip(f"no {suffix} encoder here")
+    clip = animation(**options)
+    one = render_bytes(clip, suffix, jobs=1)
+    assert render_bytes(clip, suffix, jobs=2) == one
+
+
+def test_png_sequence_drawn_by_workers_gives_the_one_core_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import convanim.frame_ranges as ranges
+
+    monkeypatch.setattr(ranges, "RANGES_FROM", 2)
+    monkeypatch.setattr(ranges, "MAX_DRAWN_RANGE", 4)
+    clip = animation(input_size=6, padding=1, steps="term")
+    made = []
+    for jobs in (1, 2):
+        folder = tmp_path / f"j{jobs}"
+        render_file(clip, str(folder / "%03d.png"), jobs=jobs)
+        made.append([p.read_bytes() for p in sorted(folder.iterdir())])
+    assert made[0] == made[1] and len(made[0]) == 324

@@ -207,6 +207,16 @@ class Scene(ABC):
             self.draw(frame)
             yield self.painter.end(frame.duration_ms)
 
+    def frame(self, board: Storyboard, index: int) -> Any:
+        """Draw frame ``index`` of ``board`` after the frame drawn last (an earlier one, or none).
+
+        The steps between are advanced, not drawn: a worker process that draws a range of frames
+        starts here at the frame before its range. Returns what the painter makes of it.
+        """
+        frame = board.frame(index)
+        self.draw(frame)
+        return self.painter.end(frame.duration_ms)
+
     def still(self, board: Storyboard, index: int) -> Any:
         """Frame ``index`` of ``board`` alone (the steps before it are applied, not drawn)."""
         target = board.frame(index)

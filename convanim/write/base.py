@@ -40,7 +40,14 @@ class OutputInfo:
 
 
 class FrameWriter(ABC):
-    """Frames of palette indices in, one file out."""
+    """Frames of palette indices in, one file out.
+
+    A writer that ``takes_ranges`` can also be given ranges of frames drawn and compressed by
+    workers (``begin_range``/``add``/``end_range`` in a worker's copy, ``append_range`` in the
+    parent's; see :mod:`convanim.frame_ranges`), with the bytes it makes of the frames one by one.
+    """
+
+    takes_ranges = False
 
     def __init__(
         self,
@@ -88,6 +95,16 @@ def rgb_table(palette: list[RGB], transparent: int | None = None) -> NDArray[np.
     return table
 
 
+def changed_parts(changed: Box | None, width: int, height: int) -> tuple[Box, ...]:
+    """The boxes a frame may differ in, clipped to the picture: the parts of ``changed`` when it
+    names them (see ``convanim.paint.raster.Changed``), else its box; None means everywhere."""
+    if changed is None:
+        return ((0, 0, width, height),)
+    parts: tuple[Box, ...] = getattr(changed, "parts", None) or (tuple(changed),)  # type: ignore[assignment]
+    clipped = ((max(0, x0), max(0, y0), min(width, x1), min(height, y1)) for x0, y0, x1, y1 in parts)
+    return tuple(box for box in clipped if box[2] > box[0] and box[3] > box[1])
+
+
 def bounding_box(mask: NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
     """``(x0, y0, x1, y1)`` of the True pixels of ``mask`` (end exclusive), or None when there are none."""
     rows = np.flatnonzero(mask.any(axis=1))
@@ -111,16 +128,19 @@ class HeldFrameWriter(FrameWriter):
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
         """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
+        parts = changed_parts(changed, self.width, self.height)
         if self.previous is not None:
-            x0, y0, x1, y1 = changed if changed is not None else (0, 0, self.width, self.height)
-            if np.array_equal(pixels[y0:y1, x0:x1], self.previous[y0:y1, x0:x1]):
+            previous = self.previous
+            if all(np.array_equal(pixels[y0:y1, x0:x1], previous[y0:y1, x0:x1]) for x0, y0, x1, y1 in parts):
                 self.pending_ms += duration_ms
                 return
             self._encode()
-            self.previous[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
+            for x0, y0, x1, y1 in parts:
+                previous[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
         else:
             self.previous = pixels.copy()
-        self.colour.update(pixels, changed)
+        for part in parts:
+            self.colour.update(pixels, part)
         self.pending_ms = duration_ms
 
     @abstractmethod

@@ -13,14 +13,16 @@ such: it is cleared instead, by the previous frame's disposal (see that class).
 
 from __future__ import annotations
 
+import io
 import struct
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import GifImagePlugin, Image
 
-from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box
+from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box, changed_parts
 from .parallel import OrderedPool
 
 # A frame to compress, as little as describes it: its box (x, y, height, width), the pieces
@@ -30,6 +32,29 @@ from .parallel import OrderedPool
 # of the whole patch (a frame's box spans from the window to the sum line; little of it changes).
 Piece = tuple[int, int, NDArray[np.uint8], NDArray[np.bool_] | None]
 FrameJob = tuple[int, int, int, int, list[Piece], dict[str, int]]
+
+
+# A frame whose duration is still open: its box and pieces, and whether unchanged pixels are transparent.
+PendingFrame = tuple[int, int, int, int, list[Piece], bool]
+
+
+@dataclass(frozen=True)
+class GifRange:
+    """A range of frames drawn and compressed by a worker, for the parent's writer to append.
+
+    ``carry_ms``: the duration of the range's first frames that equal the frame before the range
+    (the previous range's last frame lasts that much longer); ``data``: the frames completed in the
+    range, compressed; ``frames``: how many; ``pending``: its last frame, whose duration the next
+    range may still lengthen (None when no frame of the range differed); ``pending_ms``: its
+    duration so far; ``drawn``: the frames of the animation the range covers.
+    """
+
+    carry_ms: int
+    data: bytes
+    frames: int
+    pending: PendingFrame | None
+    pending_ms: int
+    drawn: int
 
 
 def frame_patch(job: FrameJob) -> NDArray[np.uint8]:
@@ -71,8 +96,9 @@ class GifWriter(FrameWriter):
         self.previous: NDArray[np.uint8] | None = None
         # The frame waiting for its duration (a repeat adds to it): a job without its parameters,
         # and whether unchanged pixels are transparent.
-        self.pending: tuple[int, int, int, int, list[Piece], bool] | None = None
+        self.pending: PendingFrame | None = None
         self.pending_ms = 0
+        self.carry_ms = 0  # in a range: the duration of its first frames, equal to the frame before it
         self.frames = 0  # frames written (after merging)
 
     def _write_bytes(self, data: bytes) -> None:
@@ -87,12 +113,8 @@ class GifWriter(FrameWriter):
             return
         # Compare only the parts of the changed box (when the painter names them): the pixels that
         # differ, and the box around them all, are the same as comparing the whole box.
-        parts = getattr(changed, "parts", None) or (changed,)
         found = []
-        for part in parts:
-            x0, y0, x1, y1 = _clip(part, self.width, self.height)
-            if x1 <= x0 or y1 <= y0:
-                continue
+        for x0, y0, x1, y1 in changed_parts(changed, self.width, self.height):
             new = pixels[y0:y1, x0:x1]
             old = self.previous[y0:y1, x0:x1]
             differs = new != old
@@ -110,20 +132,28 @@ class GifWriter(FrameWriter):
         px1 = max(f[0] + f[2].shape[1] for f in found)
         py1 = max(f[1] + f[2].shape[0] for f in found)
         pieces: list[Piece] = [(x - px0, y - py0, new, differs) for x, y, new, differs in found]
+        if self.pending is None:  # a range's first change: what came before lengthens the last range
+            self.carry_ms, self.pending_ms = self.pending_ms, 0
         self._flush()
         self.pending = (px0, py0, py1 - py0, px1 - px0, pieces, True)
         self.pending_ms = duration_ms
 
     def _flush(self) -> None:
+        job = self._take_pending()
+        if job is not None:
+            self.pool.submit(job)
+
+    def _take_pending(self) -> FrameJob | None:
+        """The pending frame as a job to compress, now that its duration is known (None: no frame)."""
         if self.pending is None:
-            return
+            return None
         x, y, height, width, pieces, transparent = self.pending
         params: dict[str, int] = {"duration": self.pending_ms, "disposal": 1}
         if transparent:
             params["transparency"] = TRANSPARENT
-        self.pool.submit((x, y, height, width, pieces, params))
         self.pending = None
         self.frames += 1
+        return (x, y, height, width, pieces, params)
 
     def finish(self) -> None:
         """Write the last frame and the trailer."""
@@ -135,6 +165,41 @@ class GifWriter(FrameWriter):
         """Stop the encoding workers, if any were started."""
         self.pool.close()
 
+    # Ranges of frames (convanim.frame_ranges): a worker's copy of the writer draws a range after
+    # the frame before it, in memory; the parent's writer appends the ranges in order. The frames
+    # and their merged durations are the ones the parent would have made alone, so are the bytes.
+
+    takes_ranges = True
+
+    def begin_range(self, previous: NDArray[np.uint8] | None) -> None:
+        """Start a range after the frame ``previous`` (None: the range starts the animation).
+
+        From here the writer compresses in this process and keeps its output for :meth:`end_range`.
+        """
+        self.stream = io.BytesIO()
+        self.pool = OrderedPool(encode_frame, self._write_bytes, 1)
+        self.previous = None if previous is None else previous.copy()
+        self.pending, self.pending_ms, self.carry_ms, self.frames = None, 0, 0, 0
+
+    def end_range(self, drawn: int) -> GifRange:
+        """The range's frames, compressed, and its open ends (see :class:`GifRange`)."""
+        if self.pending is None:  # no frame differed from the one before the range
+            self.carry_ms, self.pending_ms = self.pending_ms, 0
+        assert isinstance(self.stream, io.BytesIO)
+        return GifRange(self.carry_ms, self.stream.getvalue(), self.frames, self.pending, self.pending_ms, drawn)
+
+    def append_range(self, part: GifRange) -> None:
+        """Append a worker's range: the last frame so far lasts ``carry_ms`` longer, then its frames."""
+        self.pending_ms += part.carry_ms
+        if part.pending is None:
+            return
+        job = self._take_pending()
+        if job is not None:  # one frame a range: compressed here, between the ranges' bytes
+            self.stream.write(encode_frame(job))
+        self.stream.write(part.data)
+        self.frames += part.frames
+        self.pending, self.pending_ms = part.pending, part.pending_ms
+
 
 class TransparentGifWriter(GifWriter):
     """A GIF whose background is see-through, streamed with one frame of look-ahead.
@@ -145,6 +210,8 @@ class TransparentGifWriter(GifWriter):
     viewers show as see-through); the next frame then draws everything that is not background
     inside that cleared box, and only what changed outside it.
     """
+
+    takes_ranges = False  # the look-ahead sees one frame further than a range ends
 
     def setup(self) -> None:
         super().setup()  # the header and the pool, as for any GIF

@@ -35,6 +35,10 @@ BATCH = 16  # frames per task: one pickle round trip carries many small frame pa
 START_AFTER = 64  # frames done in this process before workers are started (short renders stay serial)
 
 
+class WorkerError(RuntimeError):
+    """A worker failed: what it raised, as a message (the work is lost; the parent stops the rest)."""
+
+
 def available_cores() -> int:
     """The cores this process may run on (its affinity where the platform says, else the CPU count)."""
     affinity = getattr(os, "sched_getaffinity", None)
@@ -65,7 +69,12 @@ def _serve(conn: Connection, function: Callable[[T], R], inherited: list[Connect
             items = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send([function(item) for item in items])
+        try:
+            results = [function(item) for item in items]
+        except Exception as err:  # handed to the parent, which raises it
+            conn.send(WorkerError(f"{type(err).__name__}: {err}"))
+            return
+        conn.send(results)
 
 
 class OrderedPool(Generic[T, R]):
@@ -76,11 +85,21 @@ class OrderedPool(Generic[T, R]):
     ``function`` must be a module-level function (a spawned worker finds it by name).
     """
 
-    def __init__(self, function: Callable[[T], R], sink: Callable[[R], None], jobs: int = 1) -> None:
+    def __init__(
+        self,
+        function: Callable[[T], R],
+        sink: Callable[[R], None],
+        jobs: int = 1,
+        *,
+        batch: int | None = None,
+        start_after: int | None = None,
+    ) -> None:
         self.function = function
         self.sink = sink
         # A daemonic process (a multiprocessing.Pool worker) may not start processes: work here.
         self.jobs = 1 if multiprocessing.current_process().daemon else max(1, jobs)
+        self.batch_size = BATCH if batch is None else batch
+        self.start_after = START_AFTER if start_after is None else start_after
         self.batch: list[T] = []
         self.workers: list[tuple[Any, Connection]] = []
         self.sent = 0  # batches sent; batch k went to worker k % jobs
@@ -95,13 +114,13 @@ class OrderedPool(Generic[T, R]):
     def submit(self, item: T) -> None:
         """Queue ``item``; may write earlier results (in order) to keep the queue bounded."""
         self.seen += 1
-        if self.jobs == 1 or (not self.workers and self.seen <= START_AFTER):
+        if self.jobs == 1 or (not self.workers and self.seen <= self.start_after):
             self.sink(self.function(item))
             return
         if not self.workers:
             self._start()
         self.batch.append(item)
-        if len(self.batch) >= BATCH:
+        if len(self.batch) >= self.batch_size:
             self._send()
 
     def _start(self) -> None:
@@ -123,7 +142,12 @@ class OrderedPool(Generic[T, R]):
         self.batch = []
 
     def _receive(self) -> None:
-        results = self.workers[self.received % self.jobs][1].recv()
+        try:
+            results = self.workers[self.received % self.jobs][1].recv()
+        except (EOFError, OSError) as err:
+            raise WorkerError(f"a worker process ended without its results ({err or 'killed'})") from err
+        if isinstance(results, WorkerError):
+            raise results
         self.received += 1
         for result in results:
             self.sink(result)
