@@ -54,10 +54,11 @@ def worth_ranges(frames: int, jobs: int) -> bool:
     """Whether to draw in ranges: several cores and frames enough to pay for the workers.
 
     Workers must be forked (they start with the scene as built here); where the platform cannot
-    fork, frames are drawn here and only compressed elsewhere.
+    fork, frames are drawn here and only compressed elsewhere. A daemonic process (a
+    multiprocessing.Pool worker) may not start processes: it draws alone.
     """
     forks = "fork" in multiprocessing.get_all_start_methods()
-    return forks and jobs > 1 and frames >= RANGES_FROM
+    return forks and jobs > 1 and frames >= RANGES_FROM and not multiprocessing.current_process().daemon
 
 
 def spans(frames: int, jobs: int, largest: int | None = None) -> list[tuple[int, int]]:
@@ -146,6 +147,7 @@ def draw_in_ranges(
     else:
         pool = OrderedPool(_draw_only, add_each, jobs, batch=1, start_after=0)
         cut = spans(len(board), jobs, MAX_DRAWN_RANGE)
+    assert pool.jobs > 1, "a range drawn here would change this process's writer: see worth_ranges"
     try:
         for span in cut:
             pool.submit(span)
