@@ -516,12 +516,27 @@ def render_command(ctx: click.Context, /, output: str | None, **params: Any) -> 
 @click.option(
     "--check",
     is_flag=True,
-    help="Write nothing; print each stale or missing file with the reason and exit 1, or exit 0 when all are current.",
+    help="Write nothing; print each stale or missing file with the reason and exit 1, or exit 0 when all are "
+    "current. Files the lock (convanim.lock.json) vouches for are not rendered.",
 )
-@click.option("--out-dir", default=None, metavar="DIR", help="Use DIR instead of the manifest's out-dir.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="With --check: also render every asset and compare it with its file, whatever the lock says.",
+)
+@click.option(
+    "--out-dir",
+    default=None,
+    metavar="DIR",
+    help="Use DIR instead of the manifest's out-dir (a preview: no lock is written or read).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel renders (default: cores).")
-def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: int | None) -> None:
+def assets_command(config: str | None, check: bool, strict: bool, out_dir: str | None, jobs: int | None) -> None:
     """Render the assets your project's manifest declares; only files whose content changed are rewritten.
+
+    Beside the manifest, convanim.lock.json records each file's spec hash and sha256 (commit it with
+    the assets): --check trusts a file whose spec and bytes are the lock's, and renders the others.
+    Exit status: 0 all current, 1 stale or missing files (or lock), 2 a bad manifest or option.
 
     \b
     The manifest, in pyproject.toml (a convanim.toml holds the same keys at its top level):
@@ -537,8 +552,11 @@ def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: i
     from pathlib import Path
 
     from . import assets
+    from .lock import lock_path
     from .manifest import load
 
+    if strict and not check:
+        _fail("--strict goes with --check: add --check, or drop --strict")
     if out_dir is not None:
         for folder in (Path(out_dir), *Path(out_dir).parents):
             if folder.exists() and not folder.is_dir():
@@ -550,6 +568,7 @@ def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: i
         _fail(str(err))
     affinity = getattr(os, "sched_getaffinity", None)
     workers = jobs or (len(affinity(0)) if affinity else os.cpu_count()) or 1
+    use_lock = out_dir is None  # a folder of the user's choosing is a preview: the lock describes out-dir
 
     def shown(path: Path) -> str:
         relative = os.path.relpath(path)
@@ -560,7 +579,7 @@ def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: i
     where = shown(manifest.out_dir)
     try:
         if check:
-            problems = assets.check(manifest, workers)
+            problems = assets.check(manifest, workers, strict=strict, use_lock=use_lock)
             for problem in problems:
                 click.echo(f"{shown(problem.path)}: {problem.reason}", err=True)
             if problems:
@@ -569,8 +588,14 @@ def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: i
                     + ([f"--config {config}"] if config else [])
                     + ([f"--out-dir {out_dir}"] if out_dir else [])
                 )
-                stale = f"{len(problems)} of {assets_word} {'is' if len(problems) == 1 else 'are'} stale or missing"
-                click.echo(f"{stale}: run '{rerun}'", err=True)
+                stale = len([p for p in problems if not p.lock])
+                parts = []
+                if stale:
+                    parts.append(f"{stale} of {assets_word} {'is' if stale == 1 else 'are'} stale or missing")
+                if any(p.lock for p in problems):
+                    lock = lock_path(manifest)
+                    parts.append(f"the lock {shown(lock)} is {'out of date' if lock.exists() else 'missing'}")
+                click.echo(f"{' and '.join(parts)}: run '{rerun}'", err=True)
                 sys.exit(1)
             every = "all " if count > 1 else ""
             click.echo(f"{every}{assets_word} in {where} {verb} current ({manifest.label})", err=True)
@@ -580,10 +605,13 @@ def assets_command(config: str | None, check: bool, out_dir: str | None, jobs: i
             if size is not None:
                 click.echo(f"wrote {shown(asset.path)} ({size:,} bytes)", err=True)
 
-        written = assets.write(manifest, workers, report)
+        written = assets.write(manifest, workers, report, use_lock=use_lock)
     except SpecError as err:
         _fail(str(err))
-    click.echo(f"{assets_word} in {where}: {len(written)} written, {count - len(written)} current", err=True)
+    if written.lock is not None:
+        click.echo(f"wrote {shown(written.lock)}", err=True)
+    changed = len(written.assets)
+    click.echo(f"{assets_word} in {where}: {changed} written, {count - changed} current", err=True)
     for extra in assets.extra_files(manifest):
         note = f"note: {shown(extra)} is made by no asset in {manifest.label}: delete it if it is left over"
         click.echo(note, err=True)

@@ -174,6 +174,8 @@ def test_the_issue_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert image.format == "PNG" and image.getpixel((0, 0)) != (255, 255, 255)  # the dark theme
     expected = RenderOptionsFor.stride_2_pad_1_dark()
     assert (out / "padding_strides.gif").read_bytes() == render_asset(expected, ".gif")
+    assert (root / "convanim.lock.json").is_file()  # beside the manifest
+    assert "wrote convanim.lock.json" in result.stderr
 
     result = run("assets", "--check")
     assert result.exit_code == 0, result.stderr
@@ -196,7 +198,9 @@ def test_the_issue_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     result = run("assets")
     assert result.exit_code == 0, result.stderr
     assert "3 assets in docs/_static/conv: 1 written, 2 current" in result.stderr
+    assert "convanim.lock.json" not in result.stderr  # the file is back to what the lock says
     after = tree(root)
+    assert after["convanim.lock.json"] == before["convanim.lock.json"]
     assert after["docs/_static/conv/upsample.gif"][1] != 1_000_000_000
     for name in ("padding_strides.gif", "padding_strides.png"):
         assert after[f"docs/_static/conv/{name}"] == before[f"docs/_static/conv/{name}"]  # untouched, same mtime
@@ -216,11 +220,21 @@ def test_missing_files_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = run("assets", "--check", "-j", "1")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
+        "convanim.lock.json: missing: run convanim assets to write it (and commit it with the assets)",
         "out/a.gif: missing",
         "out/b.gif: missing",
-        "2 of 2 assets are stale or missing: run 'convanim assets'",
+        "2 of 2 assets are stale or missing and the lock convanim.lock.json is missing: run 'convanim assets'",
     ]
     assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "convanim.lock.json").exists()
+    assert run("assets", "-j", "1").exit_code == 0
+    (tmp_path / "out" / "b.gif").unlink()
+    result = run("assets", "--check", "-j", "1")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "out/b.gif: missing",
+        "1 of 2 assets is stale or missing: run 'convanim assets'",
+    ]
 
 
 def test_a_bad_output_exits_2_and_writes_nothing_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,6 +269,7 @@ def test_a_failed_render_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monk
         message = one_line_error(result)
         assert message.startswith("Error: pyproject.toml: assets.bad: frame 99 is out of range"), message
         assert not (tmp_path / "out").exists()
+        assert not (tmp_path / "convanim.lock.json").exists()
 
 
 def test_a_bad_string_asset_names_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -290,12 +305,19 @@ def test_config_and_out_dir_options(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     assert run("assets", "--config", "docs/convanim.toml").exit_code == 0
     assert (tmp_path / "docs" / "pictures" / "tiny.gif").is_file()
+    lock = tmp_path / "docs" / "convanim.lock.json"  # beside the manifest, naming files from there
+    assert '"output": "pictures/tiny.gif"' in lock.read_text()
+    assert not (tmp_path / "convanim.lock.json").exists()
     assert run("assets", "--config", "docs/convanim.toml", "--check").exit_code == 0
+    before = lock.read_bytes(), lock.stat().st_mtime_ns
     result = run("assets", "--config", "docs/convanim.toml", "--out-dir", "other", "--check")
     assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "other/tiny.gif: missing"  # a preview folder: no lock asked for
     assert "run 'convanim assets --config docs/convanim.toml --out-dir other'" in result.stderr
     assert run("assets", "--config", "docs/convanim.toml", "--out-dir", "other").exit_code == 0
     assert (tmp_path / "other" / "tiny.gif").read_bytes() == (tmp_path / "docs" / "pictures" / "tiny.gif").read_bytes()
+    assert (lock.read_bytes(), lock.stat().st_mtime_ns) == before  # the lock describes out-dir, not the preview
+    assert sorted(p.name for p in tmp_path.rglob("convanim.lock.json")) == ["convanim.lock.json"]
     result = run("assets", "--config", "nope.toml")
     assert result.exit_code == 2
     assert "--config nope.toml does not exist" in one_line_error(result)
@@ -318,7 +340,17 @@ def test_png_recompressed_with_the_same_pixels_is_current(tmp_path: Path, monkey
         changed = image.copy()
     assert buffer.getvalue() != png.read_bytes()
     png.write_bytes(buffer.getvalue())
+    assert run("assets", "--check", "--strict").exit_code == 1  # the lock has the old bytes' sha256
+    result = run("assets", "--check")
+    assert result.exit_code == 1
+    # rendered to see why: the pixels are the same, so the file is current and the lock is not
+    assert result.stderr.splitlines()[0] == "s.png: the lock is out of date: run convanim assets"
+    result = run("assets")  # the file stays (same pixels); the lock takes its bytes
+    assert result.exit_code == 0
+    assert "1 asset in .: 0 written, 1 current" in result.stderr and "wrote convanim.lock.json" in result.stderr
+    assert png.read_bytes() == buffer.getvalue()
     assert run("assets", "--check").exit_code == 0
+    assert run("assets", "--check", "--strict").exit_code == 0
     changed.putpixel((0, 0), 3 if changed.mode == "P" else (1, 2, 3))
     buffer = io.BytesIO()
     changed.save(buffer, format="PNG")
@@ -434,9 +466,22 @@ def test_pre_commit_hook_manifest_is_valid() -> None:
     assert hook["entry"] == "convanim assets --check"
     assert hook["pass_filenames"] is False
     files = re.compile(hook["files"])
-    for name in ("pyproject.toml", "docs/convanim.toml", "docs/_static/conv/upsample.gif", "assets/still.png"):
+    for name in (
+        "pyproject.toml",
+        "docs/convanim.toml",
+        "docs/_static/conv/upsample.gif",
+        "assets/still.png",
+        "convanim.lock.json",
+        "docs/convanim.lock.json",
+    ):
         assert files.search(name), name
-    for name in ("src/pyproject.toml.bak", "convanim/cli.py", "README.md"):
+    for name in (
+        "src/pyproject.toml.bak",
+        "convanim/cli.py",
+        "README.md",
+        "package-lock.json",
+        "my-convanim.lock.json",
+    ):
         assert not files.search(name), name
 
 

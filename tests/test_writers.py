@@ -402,9 +402,10 @@ def test_assets_check_reads_an_mp4_as_a_viewer_sees_it(tmp_path: Path, monkeypat
     monkeypatch.setattr(mp4, "PRESET", "veryfast")  # another x264 setting: other bytes, the same video
     render_file(animation(**STRIDE_2), str(video))
     monkeypatch.undo()
-    result = run("assets", "--config", str(config), "--check")
+    preview = ("--out-dir", str(tmp_path / "out"))  # a folder named on the command line: no lock, every file rendered
+    result = run("assets", "--config", str(config), *preview, "--check")
     assert result.exit_code == 0, result.stderr
     render_file(animation(**STRIDE_2, seed=4), str(video))  # other numbers
-    result = run("assets", "--config", str(config), "--check")
+    result = run("assets", "--config", str(config), *preview, "--check")
     assert result.exit_code == 1
     assert "conv.mp4: frame 0: the pixels near" in result.stderr
