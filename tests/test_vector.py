@@ -454,3 +454,73 @@ def test_a_transparent_background_is_left_out_of_vector_files() -> None:
     assert see_through.count("<use ") == plain.count("<use ")  # every cell is still there
     pdf = render_bytes(_animation({"stride": 2, "pad": 1, "background": "transparent", "frame": 0}), ".pdf")
     assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        {"stride": 2, "pad": 1},
+        {"input_size": 4, "in_channels": 3, "out_channels": 2, "padding": 1, "view": "volume", "theme": "dark"},
+        {"input_size": 5, "values": "digit", "kernel_values": "sobel-x"},
+    ],
+)
+def test_poppler_draws_each_pdf_page_as_the_raster_frame_outside_the_text(
+    mapping: dict[str, Any], tmp_path: Path
+) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        _need("pdftoppm (Debian: poppler-utils)")
+    animation = _animation(mapping)
+    path = tmp_path / "conv.pdf"
+    path.write_bytes(render_bytes(animation, ".pdf"))
+    drawing = make_scene(animation.trace, animation.look, RASTER, animation.view, animation.grad_output)
+    assert isinstance(drawing.painter, RasterPainter)
+    frames = [p.copy() for p, _, _ in drawing.frames(animation.storyboard())]
+    recorded = _recorded(animation)
+    for n in sorted({0, 2, len(frames) - 1}):
+        subprocess.run(
+            [
+                str(pdftoppm),
+                "-r",
+                "72",
+                "-f",
+                str(n + 1),
+                "-l",
+                str(n + 1),
+                "-png",
+                "-singlefile",
+                str(path),
+                str(tmp_path / "page"),
+            ],
+            check=True,
+        )
+        with Image.open(tmp_path / "page.png") as image:
+            page = np.asarray(image.convert("RGB"))
+        expected = _rgb(frames[n], drawing.painter.palette)
+        assert page.shape == expected.shape
+        outside = ~(_text_mask(recorded, n) | _polygon_edges(recorded, n))
+        differs = np.abs(page.astype(int) - expected.astype(int)).max(axis=2) > 8
+        assert differs[outside].mean() < 0.001, f"page {n + 1}: {differs[outside].sum()} pixels differ outside the text"
+        assert outside.mean() > 0.5
+    wrong = _rgb(frames[1], drawing.painter.palette)  # the comparison can fail: another frame differs
+    subprocess.run(
+        [str(pdftoppm), "-r", "72", "-f", "1", "-l", "1", "-png", "-singlefile", str(path), str(tmp_path / "page")],
+        check=True,
+    )
+    with Image.open(tmp_path / "page.png") as image:
+        first = np.asarray(image.convert("RGB"))
+    assert (np.abs(first.astype(int) - wrong.astype(int)).max(axis=2) > 8).sum() > 50
+
+
+def _polygon_edges(painter: DisplayList, frame: int) -> np.ndarray:
+    """Pixels within a pixel of a polygon's edge: the raster fills pixels whose centres are inside, a
+    PDF viewer anti-aliases where faces meet at slants; the faces' insides are still compared."""
+    from PIL import ImageDraw
+
+    image = Image.new("L", (painter.width, painter.height), 0)
+    draw = ImageDraw.Draw(image)
+    for mark in painter.alive(frame):
+        if mark[0] == "polygon":
+            points = [(x + 0.5, y + 0.5) for x, y in mark[1]]
+            draw.line([*points, points[0]], fill=255, width=3)
+    return np.asarray(image) > 0
