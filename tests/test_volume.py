@@ -123,6 +123,43 @@ def test_the_window_passes_through_every_channel_of_the_group() -> None:
             assert box.on_front == (last == spec.in_channels - 1)
 
 
+def test_where_faces_and_cells_lie_is_worked_out_once_per_picture() -> None:
+    animation = _animation(DONE_WHEN)
+    scene = make_scene(animation.trace, animation.look, RASTER, "volume")
+    assert isinstance(scene, VolumeScene)
+    source = scene.stages[0].source
+    # A window that comes back is the same faces; a layer's grid is made once.
+    assert source.sub_block((0, 2), (0, 2), (0, 2)) is source.sub_block((0, 2), (0, 2), (0, 2))
+    assert source.front(2) is source.front(2)
+    # Every frame of the animation: one set of faces per window position (3×3, the first of them
+    # asked for above), not one per frame (2 filters × 9).
+    frames = list(scene.frames(animation.storyboard()))
+    assert len(frames) == 18 and len(source._subs) == 9
+    # The steps are read once: the taps drawn on the front are the input cells on the front layer.
+    steps = animation.trace.steps
+    assert isinstance(steps, ForwardSteps)
+    walk = scene.walks[0]
+    front = scene.stages[0].source.depth - 1
+    for n in range(len(steps)):
+        on_front = steps.input_cells[n][steps.input_cells[n][:, 0] == front]
+        assert walk.front_cells[n].tolist() == on_front[:, 1:].tolist(), n
+    # The automatic cell size measures the frame the plan makes, at every size it may try.
+    for cell in (8, 14, 20, 33, 44):
+        layout = scene._plan(cell).layout
+        assert scene._size(cell) == (layout.width, layout.height), cell
+
+
+@pytest.mark.parametrize("size", [5, 9])
+def test_a_frame_draws_what_it_changes_whatever_the_size_of_the_picture(size: int) -> None:
+    # After the static picture, a frame is the window, the filter at work, the output cell and the
+    # sums: as many marks for a 9×9 input as for a 5×5 one (a map drawn when it first appears aside).
+    painter = _recorded(_animation({**DONE_WHEN, "input-size": size}))
+    static = sum(1 for span in painter.spans if span.start == 0)
+    per_frame = [sum(1 for span in painter.spans if span.start == n) for n in range(1, len(painter.durations))]
+    assert static > max(per_frame)
+    assert sorted(per_frame)[len(per_frame) // 2] <= 24
+
+
 def test_separable_stages_match_an_independent_convolution() -> None:
     options = RenderOptions.from_mapping({"preset": "volume_separable"})
     animation = from_options(options)

@@ -15,8 +15,10 @@ role, or by value (:mod:`.ramp`) when cells are too small for numbers or ``color
 (``C`` filters ``k×k×1``), whose output block is the input block of the 1×1 stage (``F`` filters
 ``1×1×C``), with the parameter counts of both against one full convolution on the frame.
 
-Geometry is computed once per picture (:meth:`VolumeScene.plan`); a frame is a few dozen cells and
-polygons through the painter seam, so every format draws it.
+Geometry is computed once per picture (:meth:`VolumeScene.plan`, and each block keeps its layers'
+grids and its windows' faces); the steps are read from the trace once per picture too
+(:class:`Walk`), so a frame costs the few dozen cells and polygons it changes, through the painter
+seam, and every format draws it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..compute import separable
 from ..compute.spec import ConvSpec
@@ -91,6 +94,34 @@ class Plan:
     stages: list[Stage]
 
 
+@dataclass(frozen=True)
+class Walk:
+    """A stage's steps as plain numbers, read from the trace once per picture (not picked from numpy each frame).
+
+    ``front`` are the taps in the filter's last channel: the block's front layer when the filter's
+    group reaches it (the window's cells that carry numbers), with their kernel cells.
+    """
+
+    outputs: list[list[int]]  # per step: filter, row, column of the output cell it makes
+    windows: list[list[int]]  # per step: first row, last row, first column, last column of its window
+    front: list[tuple[int, int, int]]  # kernel cell (channel in group, row, column) of each front tap
+    front_cells: NDArray[Any]  # (steps, front taps, 2): row, column of each front tap's input cell
+    front_padding: NDArray[np.bool_]  # (steps, front taps): whether it lies in the padding
+
+    @classmethod
+    def of(cls, steps: ForwardSteps, in_group: int) -> Walk:
+        taps = np.flatnonzero(steps.kernel_cells[:, 0] == in_group - 1)
+        rows, cols = steps.input_cells[:, :, 1], steps.input_cells[:, :, 2]
+        windows = np.stack([rows.min(axis=1), rows.max(axis=1), cols.min(axis=1), cols.max(axis=1)], axis=1)
+        return cls(
+            outputs=steps.output_cells.tolist(),
+            windows=windows.tolist(),
+            front=[(int(c), int(r), int(q)) for c, r, q in steps.kernel_cells[taps]],
+            front_cells=steps.input_cells[:, taps, 1:],
+            front_padding=steps.in_padding[:, taps],
+        )
+
+
 class VolumeScene(Scene):
     """A forward convolution as blocks: ``--view volume``."""
 
@@ -98,7 +129,14 @@ class VolumeScene(Scene):
         check(trace)
         self.traces = self.stage_traces(trace)
         self.stages: list[Stage] = []
+        # Measured once: the automatic cell size tries many sizes, each measuring the same words.
+        self._widths: dict[tuple[str, int, bool], int] = {}
+        self._sums_widths: dict[tuple[int, int], int] = {}
+        self._sums_lines: dict[int, list[str]] = {}
         super().__init__(trace, look, medium)
+        self.walks = [Walk.of(s.steps, s.trace.spec.in_channels // s.trace.spec.groups) for s in self.stages]
+        self._texts: dict[tuple[int, int, int, int], str] = {}  # source cells' numbers, by stage and cell
+        self._weights: dict[tuple[int, int, int, int, int], str] = {}  # kernel weights, by stage and index
         # Colours by value where numbers would not be read: asked for, or cells too small for them.
         smallest = SMALLEST_CELL if look.cell_px is not None else LEGIBLE
         self.by_value = look.color_values or self.cell_px < smallest
@@ -145,8 +183,10 @@ class VolumeScene(Scene):
         return 8
 
     def _size(self, cell: int) -> tuple[int, int]:
-        plan = self._plan(cell)
-        return plan.layout.width, plan.layout.height
+        """The frame :meth:`_plan` would make at ``cell``, from the measuring pass alone."""
+        width, height, _ = self._place(cell, 0, 0, None)
+        m = _frame_unit(width, height)
+        return 16 * m, 9 * m
 
     def plan(self) -> Layout:
         made = self._plan(self.cell_px)
@@ -156,16 +196,24 @@ class VolumeScene(Scene):
     def _plan(self, cell: int) -> Plan:
         """Place every block and word at cell size ``cell``: measure first, then centre on a 16:9 frame."""
         width, height, _ = self._place(cell, 0, 0, None)
-        m = max(-(-width // 16), -(-height // 9))
-        m += m % 2  # even sides (video needs them)
+        m = _frame_unit(width, height)
         frame_w, frame_h = 16 * m, 9 * m
         _, _, plan = self._place(cell, (frame_w - width) // 2, (frame_h - height) // 2, (frame_w, frame_h))
         assert plan is not None
         return plan
 
+    def _width(self, text: str, size: int, bold: bool = False) -> int:
+        """:func:`text_width`, measured once a text."""
+        key = (text, size, bold)
+        found = self._widths.get(key)
+        if found is None:
+            found = self._widths[key] = text_width(self.metrics, text, size, bold)
+        return found
+
     def _place(self, cell: int, ox: int, oy: int, frame: tuple[int, int] | None) -> tuple[int, int, Plan | None]:
         metrics = self.metrics
         traces = self.traces
+        measure = self._width
         margin = max(16, cell // 2)
         gap = max(28, cell)
         title_size = max(14, min(20, round(cell * 0.5)))
@@ -187,8 +235,8 @@ class VolumeScene(Scene):
                 texts.append(Text(x, margin + oy + title_h, detail, detail_size, ink="ink_dim"))
             width = max(
                 block.width,
-                text_width(metrics, title, title_size, bold=True),
-                text_width(metrics, detail, detail_size) if detail else 0,
+                measure(title, title_size, bold=True),
+                measure(detail, detail_size) if detail else 0,
             )
             columns_bottom = max(columns_bottom, block.y + rows * cell + 1)
             x += width + gap
@@ -213,7 +261,7 @@ class VolumeScene(Scene):
             col_x = x
             y = top
             filters: dict[int, Block] = {}
-            heading = max(text_width(metrics, title, title_size, bold=True), text_width(metrics, detail, detail_size))
+            heading = max(measure(title, title_size, bold=True), measure(detail, detail_size))
             col_w = 0
             texts.append(Text(col_x, margin + oy, title, title_size, bold=True))
             if detail:
@@ -223,10 +271,10 @@ class VolumeScene(Scene):
                 if f > MAX_FILTERS and number == f - 1:
                     more = f"… {f - MAX_FILTERS} more not shown"
                     texts.append(Text(col_x, y, more, small, ink="ink_dim"))
-                    col_w = max(col_w, text_width(metrics, more, small))
+                    col_w = max(col_w, measure(more, small))
                     y += small_h
                 texts.append(Text(col_x, y, label, small))
-                col_w = max(col_w, text_width(metrics, label, small))
+                col_w = max(col_w, measure(label, small))
                 y += small_h + cg * ds
                 block = Block(col_x, y, kh, kw, cg, cell, ds)
                 filters[number] = block
@@ -235,7 +283,7 @@ class VolumeScene(Scene):
             columns_bottom = max(columns_bottom, y)
             # The per-channel sums beside them (the heading spans both columns).
             sums_x = col_x + col_w + max(16, cell // 2)
-            sums_w = self._sums_width(t, small)
+            sums_w = self._sums_width(index, small)
             texts.append(Text(sums_x, top, "per channel", small, ink="ink_dim"))
             sums = (sums_x, top + small_h, sums_w, small_h)
             lines = min(cg, MAX_SUMS) + 3
@@ -267,7 +315,7 @@ class VolumeScene(Scene):
         extra = self.extra_line()
         if extra:
             texts.append(Text(margin + ox, y, extra, detail_size))
-            width = max(width, text_width(metrics, extra, detail_size) + 2 * margin)
+            width = max(width, measure(extra, detail_size) + 2 * margin)
             y += detail_h + 4
         strip_size = title_size
         strip_h = line_height(metrics, strip_size)
@@ -289,8 +337,18 @@ class VolumeScene(Scene):
         )
         return width, height, Plan(layout, stages)
 
-    def _sums_width(self, t: Trace, size: int) -> int:
-        """Room for the longest per-channel line: ``ch #12: −123.5``, ``+ bias 3``, ``= 40``."""
+    def _sums_width(self, index: int, size: int) -> int:
+        """Room for the longest per-channel line of stage ``index``: ``ch #12: −123.5``, ``+ bias 3``, ``= 40``."""
+        found = self._sums_widths.get((index, size))
+        if found is None:
+            lines = self._sums_lines.get(index)
+            if lines is None:
+                lines = self._sums_lines[index] = self._longest_sums(self.traces[index])
+            found = self._sums_widths[index, size] = max(self._width(w, size) for w in lines) + 8
+        return found
+
+    def _longest_sums(self, t: Trace) -> list[str]:
+        """The per-channel lines at their longest (whatever the font size: the longest number is read once)."""
         steps = t.steps
         assert isinstance(steps, ForwardSteps)
         spec = t.spec
@@ -305,49 +363,56 @@ class VolumeScene(Scene):
             if sample.size > 2000:
                 sample = np.concatenate([sample[:1000], sample[-1000:]])
         longest = max((format_number(v) for v in sample), key=len)
-        words = [f"ch #{spec.in_channels - 1}: {longest}", f"+ bias {longest}", f"= {longest}", "per channel"]
-        return max(text_width(self.metrics, w, size) for w in words) + 8
+        return [f"ch #{spec.in_channels - 1}: {longest}", f"+ bias {longest}", f"= {longest}", "per channel"]
 
     # -- the static picture -----------------------------------------------------------------
 
     def _draw_static(self) -> None:
-        first = self.stages[0]
-        self._draw_input(first)
-        for index, stage in enumerate(self.stages):
+        self._draw_input(self.stages[0])
+        for stage in self.stages:
             for number, block in stage.filters.items():
                 self._draw_filter(stage, number, block)
             self.painter.polygon(stage.target.silhouette(), "background", "grid", permanent=True)
-            del index
 
     def _value_fill(self, block: int, value: Any) -> str:
         """The ramp colour of ``value`` in block ``block`` (0: the input, i + 1: stage i's output)."""
         scale = self.scales[block]
         return ramp_role(scale.kind, scale.step(float(value)))
 
-    def _input_fill(self, stage: Stage, c: int, r: int, q: int) -> tuple[str, str, str]:
-        """(fill, text, ink) of padded input cell (c, r, q) of the first stage."""
+    def _in_padding(self, stage: Stage, r: int, q: int) -> bool:
+        """Whether padded cell (r, q) of the first stage's input is padding."""
         spec = stage.trace.spec
         ph, pw = spec.padding
         h, w = spec.input_size
-        inside = ph <= r < ph + h and pw <= q < pw + w
-        text = stage.labels.input(c, r, q, padded=True)
-        if not inside:
-            return "pad_fill", ("" if self.by_value else text), "ink_dim"
+        return not (ph <= r < ph + h and pw <= q < pw + w)
+
+    def _input_fill(self, stage: Stage, c: int, r: int, q: int) -> str:
+        """The fill of padded input cell (c, r, q) of the first stage."""
+        spec = stage.trace.spec
+        if self._in_padding(stage, r, q):
+            return "pad_fill"
         if self.by_value:
-            return self._value_fill(0, stage.trace.input[c, r - ph, q - pw]), "", "ink"
+            ph, pw = spec.padding
+            return self._value_fill(0, stage.trace.input[c, r - ph, q - pw])
         if spec.groups > 1:
             group = c // (spec.in_channels // spec.groups)
-            return filter_fill(group * (spec.out_channels // spec.groups)), text, "ink"
-        return "input_fill", text, "ink"
+            return filter_fill(group * (spec.out_channels // spec.groups))
+        return "input_fill"
+
+    def _input_style(self, stage: Stage, c: int, r: int, q: int) -> CellStyle:
+        """Padded input cell (c, r, q) of the first stage: its fill, and its number unless coloured by value."""
+        text = "" if self.by_value else stage.labels.input(c, r, q, padded=True)
+        ink = "ink_dim" if self._in_padding(stage, r, q) else "ink"
+        return CellStyle(self._input_fill(stage, c, r, q), text, ink=ink)
 
     def _draw_input(self, stage: Stage) -> None:
-        block = stage.source
+        block, painter = stage.source, self.painter
+        last = block.cols - 1
         for c in range(block.depth):
             for q in range(block.cols):
-                self.painter.polygon(block.top(c, q), self._input_fill(stage, c, 0, q)[0], "grid", permanent=True)
+                painter.polygon(block.top(c, q), self._input_fill(stage, c, 0, q), "grid", permanent=True)
             for r in range(block.rows):
-                fill = self._input_fill(stage, c, r, block.cols - 1)[0]
-                self.painter.polygon(block.right(c, r), fill, "grid", permanent=True)
+                painter.polygon(block.right(c, r), self._input_fill(stage, c, r, last), "grid", permanent=True)
         spec = stage.trace.spec
         if spec.groups > 1:
             # Which group each channel is in, along the depth edge (the padding shell hides it elsewhere).
@@ -355,28 +420,27 @@ class VolumeScene(Scene):
             for c in range(block.depth):
                 group = c // per
                 fill, edge = filter_fill(group * filters), filter_edge(group * filters)
-                self.painter.polygon(block.ruler(c), fill, edge, permanent=True)
+                painter.polygon(block.ruler(c), fill, edge, permanent=True)
         front = block.depth - 1
         grid = block.front(front)
         for r in range(block.rows):
             for q in range(block.cols):
-                fill, text, ink = self._input_fill(stage, front, r, q)
                 x, y = grid.origin(r, q)
-                self.painter.cell(x, y, CellStyle(fill, text, ink=ink), permanent=True)
+                painter.cell(x, y, self._input_style(stage, front, r, q), permanent=True)
 
     def _draw_filter(self, stage: Stage, f: int, block: Block) -> None:
-        fill = filter_fill(f)
+        fill, painter = filter_fill(f), self.painter
         for cl in range(block.depth):
             for q in range(block.cols):
-                self.painter.polygon(block.top(cl, q), fill, "grid", permanent=True)
+                painter.polygon(block.top(cl, q), fill, "grid", permanent=True)
             for r in range(block.rows):
-                self.painter.polygon(block.right(cl, r), fill, "grid", permanent=True)
+                painter.polygon(block.right(cl, r), fill, "grid", permanent=True)
         grid = block.front(block.depth - 1)
         for r in range(block.rows):
             for q in range(block.cols):
                 text = "" if self.by_value else stage.labels.weight((f, block.depth - 1, r, q))
                 x, y = grid.origin(r, q)
-                self.painter.cell(x, y, CellStyle(fill, text), permanent=True)
+                painter.cell(x, y, CellStyle(fill, text), permanent=True)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -389,7 +453,7 @@ class VolumeScene(Scene):
 
     def _output_style(self, index: int, n: int, bold: bool = False) -> CellStyle:
         stage = self.stages[index]
-        f, r, q = (int(v) for v in stage.steps.output_cells[n])
+        f, r, q = self.walks[index].outputs[n]
         if self.by_value:
             return CellStyle(self._value_fill(index + 1, stage.trace.output[f, r, q]), bold=bold)
         return CellStyle(filter_fill(f), stage.labels.forward_cell(n), bold=bold)
@@ -398,70 +462,64 @@ class VolumeScene(Scene):
         """Map ``f`` of stage ``index`` appears, empty, in front of the maps before it."""
         if f in self.maps_shown[index]:
             return
-        block = self.stages[index].target
+        block, painter = self.stages[index].target, self.painter
         for q in range(block.cols):
-            self.painter.polygon(block.top(f, q), "output_empty", "grid", permanent=True)
+            painter.polygon(block.top(f, q), "output_empty", "grid", permanent=True)
         for r in range(block.rows):
-            self.painter.polygon(block.right(f, r), "output_empty", "grid", permanent=True)
+            painter.polygon(block.right(f, r), "output_empty", "grid", permanent=True)
         grid = block.front(f)
+        empty = CellStyle("output_empty")
         for r in range(block.rows):
             for q in range(block.cols):
                 x, y = grid.origin(r, q)
-                self.painter.cell(x, y, CellStyle("output_empty"), permanent=True)
+                painter.cell(x, y, empty, permanent=True)
         self.maps_shown[index].add(f)
 
     def advance(self, step: int) -> None:
         """Make step ``step``'s output cell part of the permanent picture (its map first, if new)."""
         index, n = self.locate(step)
-        stage = self.stages[index]
-        f, r, q = (int(v) for v in stage.steps.output_cells[n])
+        f, r, q = self.walks[index].outputs[n]
         self._show_map(index, f)
-        block = stage.target
+        block, painter = self.stages[index].target, self.painter
         style = self._output_style(index, n)
         if r == 0:
-            self.painter.polygon(block.top(f, q), style.fill, "grid", permanent=True)
+            painter.polygon(block.top(f, q), style.fill, "grid", permanent=True)
         if q == block.cols - 1:
-            self.painter.polygon(block.right(f, r), style.fill, "grid", permanent=True)
+            painter.polygon(block.right(f, r), style.fill, "grid", permanent=True)
         x, y = block.front(f).origin(r, q)
-        self.painter.cell(x, y, style, permanent=True)
+        painter.cell(x, y, style, permanent=True)
         self.done = max(self.done, step + 1)
 
     def draw(self, frame: Frame) -> None:
-        self.painter.begin()
+        painter = self.painter
+        painter.begin()
         while self.done < frame.step:
             self.advance(self.done)
         index, n = self.locate(frame.step)
-        stage = self.stages[index]
-        steps, spec = stage.steps, stage.trace.spec
-        f, orow, ocol = (int(v) for v in steps.output_cells[n])
+        stage, walk = self.stages[index], self.walks[index]
+        spec = stage.trace.spec
+        f, orow, ocol = walk.outputs[n]
         cg = spec.in_channels // spec.groups
         group_first = f // (spec.out_channels // spec.groups) * cg
-        cells = steps.input_cells[n]
-        rows, cols = cells[:, 1], cells[:, 2]
+        r0, r1, q0, q1 = walk.windows[n]
         source = stage.source
-        window = source.sub_block(
-            (int(rows.min()), int(rows.max())), (int(cols.min()), int(cols.max())), (group_first, group_first + cg - 1)
-        )
+        window = source.sub_block((r0, r1), (q0, q1), (group_first, group_first + cg - 1))
         # The window: a sub-block through every channel of the filter's group.
         if window.on_front:
-            self.painter.polygon(window.top, "window_fill", "window_edge")
-            self.painter.polygon(window.right, "window_fill", "window_edge")
+            painter.polygon(window.top, "window_fill", "window_edge")
+            painter.polygon(window.right, "window_fill", "window_edge")
             front = source.depth - 1
             grid = source.front(front)
-            kernel_cells = steps.kernel_cells
-            for k in range(cells.shape[0]):
-                c, r, q = (int(v) for v in cells[k])
-                if c != front:
-                    continue
-                padding = bool(steps.in_padding[n, k])
-                fill, ink = ("window_pad_fill", "ink_dim") if padding else ("window_fill", "ink")
+            padding = walk.front_padding[n].tolist()
+            for (r, q), pad, kernel in zip(walk.front_cells[n].tolist(), padding, walk.front, strict=True):
+                fill, ink = ("window_pad_fill", "ink_dim") if pad else ("window_fill", "ink")
                 text = corner = ""
                 if not self.by_value:
-                    text = self._source_text(index, c, r, q)
-                    corner = stage.labels.weight((f, *(int(v) for v in kernel_cells[k])))
+                    text = self._source_text(index, front, r, q)
+                    corner = self._weight(index, f, kernel)
                 x, y = grid.origin(r, q)
-                self.painter.cell(x, y, CellStyle(fill, text, ink=ink, corner=corner))
-            self.painter.outline(window.box, "window_edge")
+                painter.cell(x, y, CellStyle(fill, text, ink=ink, corner=corner))
+            painter.outline(window.box, "window_edge")
         else:
             # Inside the block, behind the channels in front: a wireframe, so the front numbers stay.
             self._wireframe(window)
@@ -469,30 +527,41 @@ class VolumeScene(Scene):
         block = stage.filters.get(f)
         if block is not None:
             grid = block.front(block.depth - 1)
-            self.painter.outline(grid.box(0, 0, block.rows - 1, block.cols - 1), filter_edge(f))
+            painter.outline(grid.box(0, 0, block.rows - 1, block.cols - 1), filter_edge(f))
         # The output cell it makes, in its map.
         target = stage.target
         self._show_map(index, f)
-        x, y = target.front(f).origin(orow, ocol)
-        self.painter.cell(x, y, self._output_style(index, n, bold=True))
-        self.painter.outline(target.front(f).box(orow, ocol, orow, ocol), filter_edge(f))
+        grid = target.front(f)
+        x, y = grid.origin(orow, ocol)
+        painter.cell(x, y, self._output_style(index, n, bold=True))
+        painter.outline(grid.box(orow, ocol, orow, ocol), filter_edge(f))
         if self.look.values:
             self._write_sums(stage, n, f, cg, group_first)
             self.sum_line(*stage.labels.forward_sum(n, None, f, orow, ocol, stage.result))
 
     def _source_text(self, index: int, c: int, r: int, q: int) -> str:
-        return self.stages[index].labels.input(c, r, q, padded=True)
+        """The number of stage ``index``'s padded input cell (c, r, q), made once a cell."""
+        key = (index, c, r, q)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = self.stages[index].labels.input(c, r, q, padded=True)
+        return text
+
+    def _weight(self, index: int, f: int, kernel: tuple[int, int, int]) -> str:
+        """Filter ``f``'s weight at ``kernel`` (channel in group, row, column) in stage ``index``, made once."""
+        key = (index, f, *kernel)
+        text = self._weights.get(key)
+        if text is None:
+            text = self._weights[key] = self.stages[index].labels.weight((f, *kernel))
+        return text
 
     def _wireframe(self, window: SubBlock) -> None:
         """The edges of a sub-block inside a block: its front and back rectangles and the four edges between."""
-        x0, y0, x1, y1 = window.box
-        deep = int(window.top[2][0] - window.top[1][0])
-        self.painter.outline(window.box, "window_edge", 2)
-        self.painter.outline((x0 + deep, y0 - deep, x1 + deep, y1 - deep), "window_edge", 1)
-        for x, y in ((x0, y0), (x1 - 2, y0), (x1 - 2, y1 - 2), (x0, y1 - 2)):
-            # A 2-px diagonal from the front corner to the back corner, on whole pixels.
-            line = [(x, y), (x + 1, y), (x + 1 + deep, y - deep), (x + deep, y - deep)]
-            self.painter.polygon(line, "window_edge")
+        painter = self.painter
+        painter.outline(window.box, "window_edge", 2)
+        painter.outline(window.back, "window_edge", 1)
+        for line in window.edges:
+            painter.polygon(line, "window_edge")
 
     def _write_sums(self, stage: Stage, n: int, f: int, cg: int, group_first: int) -> None:
         """Beside the filters: each channel's share, the bias, the total."""
@@ -546,9 +615,6 @@ class SeparableScene(VolumeScene):
             f"{' + bias' if full.bias else ''}: {counts.full / counts.separable:.1f}× as many"
         )
 
-    def _source_text(self, index: int, c: int, r: int, q: int) -> str:
-        return self.stages[index].labels.input(c, r, q, padded=True)
-
 
 def check(trace: Trace) -> None:
     """Refuse what the volume view does not draw."""
@@ -594,6 +660,12 @@ def formula_text(spec: ConvSpec) -> str:
         inner = f"{n}" + (f" + 2·{p}" if p else "") + f" − {k}"
         parts.append((f"⌊({inner}) / {s}⌋ + 1" if s > 1 else f"{inner} + 1") + f" = {spec.output_size[axis]}")
     return ",  ".join(parts)
+
+
+def _frame_unit(width: int, height: int) -> int:
+    """The smallest even ``m`` whose 16m x 9m frame holds ``width`` x ``height`` (even sides: video needs them)."""
+    m = max(-(-width // 16), -(-height // 9))
+    return m + m % 2
 
 
 __all__ = ["SeparableScene", "VolumeScene"]

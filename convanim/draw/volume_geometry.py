@@ -8,11 +8,14 @@ the front, channel 0 at the back, so a block of output maps grows toward the rea
 Every corner is a whole pixel: flat edges fall on pixel rows and columns, and the raster, SVG and
 PDF painters draw the same shapes. A face is a list of points in layout pixels (the pixels a
 polygon's points name are inside it, as :meth:`Painter.polygon` draws them).
+
+A block keeps what frames ask of it again and again (each layer's grid, each window's faces), so
+where a face or a cell lies is worked out once per picture, not once per frame.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .layout import Grid
 
@@ -31,15 +34,23 @@ class Block:
     depth: int
     cell: int
     ds: int
+    # What was worked out already: each layer's grid, each sub-block's faces (not part of the value).
+    _grids: dict[int, Grid] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _subs: dict[tuple[int, int, int, int, int, int], SubBlock] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def behind(self, layer: int) -> int:
         """How many layers lie in front of ``layer`` (0 for the front layer, ``depth - 1``)."""
         return self.depth - 1 - layer
 
     def front(self, layer: int) -> Grid:
-        """Layer ``layer``'s front face as a grid of cells."""
-        d = self.behind(layer) * self.ds
-        return Grid(self.x + d, self.y - d, self.rows, self.cols, self.cell)
+        """Layer ``layer``'s front face as a grid of cells (made once a layer)."""
+        grid = self._grids.get(layer)
+        if grid is None:
+            d = self.behind(layer) * self.ds
+            grid = self._grids[layer] = Grid(self.x + d, self.y - d, self.rows, self.cols, self.cell)
+        return grid
 
     def top(self, layer: int, col: int, span: int = 1, layers: int = 1) -> list[Point]:
         """The top face over row 0 of columns ``col..col+span-1``, layers ``layer-layers+1..layer``."""
@@ -69,8 +80,17 @@ class Block:
         ]
 
     def sub_block(self, rows: tuple[int, int], cols: tuple[int, int], layers: tuple[int, int]) -> SubBlock:
-        """The faces of the box over cells ``rows`` x ``cols`` (inclusive) through ``layers`` (inclusive)."""
-        (r0, r1), (q0, q1), (l0, l1) = rows, cols, layers
+        """The faces of the box over cells ``rows`` x ``cols`` (inclusive) through ``layers`` (inclusive).
+
+        Made once a box: a window that comes back (each filter passes every position) reuses its faces.
+        """
+        key = (*rows, *cols, *layers)
+        found = self._subs.get(key)
+        if found is None:
+            found = self._subs[key] = self._sub_block(*key)
+        return found
+
+    def _sub_block(self, r0: int, r1: int, q0: int, q1: int, l0: int, l1: int) -> SubBlock:
         d0 = self.behind(l1) * self.ds
         d1 = (self.behind(l0) + 1) * self.ds
         x0, x1 = self.x + q0 * self.cell + d0, self.x + (q1 + 1) * self.cell + d0
@@ -82,6 +102,11 @@ class Block:
             right=[(x1, y0), (x1 + deep, y0 - deep), (x1 + deep, y1 - deep), (x1, y1)],
             box=(x0, y0, x1 + 1, y1 + 1),
             on_front=d0 == 0,
+            back=(x0 + deep, y0 - deep, x1 + 1 + deep, y1 + 1 - deep),
+            edges=tuple(
+                [(x, y), (x + 1, y), (x + 1 + deep, y - deep), (x + deep, y - deep)]
+                for x, y in ((x0, y0), (x1 - 1, y0), (x1 - 1, y1 - 1), (x0, y1 - 1))
+            ),
         )
 
     def silhouette(self) -> list[Point]:
@@ -109,6 +134,10 @@ class SubBlock:
     right: list[Point]
     box: Box
     on_front: bool  # the front face lies on the block's front face (its cells can carry numbers)
+    # Seen from inside the block (a wireframe): the back face's box, and a 2-px diagonal from each
+    # front corner to its back corner, on whole pixels.
+    back: Box
+    edges: tuple[list[Point], ...]
 
 
 def depth_step(cell: int, deepest: int) -> int:
