@@ -6,8 +6,9 @@ same drawing code, and both read only from the trace.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +19,31 @@ from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from .numbers import factor, format_number, rounded
 
 SHORT = 7  # longest expression written whole inside a cell; the sum line always has it whole
+
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class Memo(dict[Key, Value], Generic[Key, Value]):
+    """``make(key)`` for each key, made on first use: a frame asks again for the texts it asked for
+    before (a window's cells, a step's terms), and a hit costs one dict lookup."""
+
+    def __init__(self, make: Callable[[Key], Value]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Key) -> Value:
+        value = self[key] = self.make(key)
+        return value
+
+
+class WrittenTerms(NamedTuple):
+    """A step's terms as the sum line writes them (``2·(−1)``), and the value of each as written
+    (its factors rounded as they read, multiplied)."""
+
+    texts: list[str]
+    values: list[float]
 
 
 class SumLine(NamedTuple):
@@ -40,6 +66,11 @@ class Labels:
         self.trace = trace
         self.show = show
         self.symbols = trace.symbols
+        self._inputs: Memo[tuple[int, int, int, bool], str] = Memo(self._input)
+        self._weights: Memo[tuple[int, ...], str] = Memo(self._weight)
+        self._factors: Memo[float, str] = Memo(factor)
+        self._rounded: Memo[float, float] = Memo(rounded)
+        self._written: Memo[int, WrittenTerms] = Memo(self._written_terms)
 
     @property
     def symbolic(self) -> bool:
@@ -52,6 +83,10 @@ class Labels:
 
     def input(self, c: int, r: int, q: int, padded: bool) -> str:
         """An input cell; ``padded`` coordinates include the padding ring (forward)."""
+        return self._inputs[c, r, q, padded]
+
+    def _input(self, cell: tuple[int, int, int, bool]) -> str:
+        c, r, q, padded = cell
         if padded:
             ph, pw = self.trace.spec.padding
             h, w = self.trace.spec.input_size
@@ -63,6 +98,9 @@ class Labels:
         return self._cell(format_number(self.trace.input[c, r, q]))
 
     def weight(self, index: tuple[int, ...]) -> str:
+        return self._weights[index]
+
+    def _weight(self, index: tuple[int, ...]) -> str:
         if self.symbols is not None:
             return self._cell(str(self.symbols.weight[index]))
         return self._cell(format_number(self.trace.weight[index]))
@@ -111,8 +149,16 @@ class Labels:
         """The sum line's terms of step ``n`` through ``upto``: ``2·3`` or ``ay``."""
         if self.symbols is not None:
             return forward_terms(self.trace, self.symbols, n, upto)
+        return self._written[n].texts[: upto + 1]
+
+    def _written_terms(self, n: int) -> WrittenTerms:
         steps = self._forward
-        return [f"{factor(steps.input_values[n, k])}·{factor(steps.kernel_values[n, k])}" for k in range(upto + 1)]
+        factors, rounded_ = self._factors, self._rounded
+        texts, values = [], []
+        for a, b in zip(steps.input_values[n].tolist(), steps.kernel_values[n].tolist(), strict=True):
+            texts.append(f"{factors[a]}·{factors[b]}")
+            values.append(rounded_[a] * rounded_[b])
+        return WrittenTerms(texts, values)
 
     def channel_sum(self, n: int, lo: int, hi: int) -> str:
         """Terms ``lo..hi`` of step ``n`` added up (one input channel's share)."""
@@ -222,9 +268,7 @@ class Labels:
                 rounded(steps.products[n, lo : min(last, lo + per - 1) + 1].sum()) for lo in range(0, last + 1, per)
             )
         else:
-            written = sum(
-                rounded(steps.input_values[n, k]) * rounded(steps.kernel_values[n, k]) for k in range(last + 1)
-            )
+            written = sum(self._written[n].values[: last + 1])
         if complete and self.trace.bias is not None:
             written += rounded(self.trace.bias[f])
         total = steps.values[n] if term is None else steps.partial_sums[n, term]

@@ -191,6 +191,7 @@ class ValueColours:
     painter: Painter
 
     colour_scales: dict[Grid, Scale]
+    _recoloured: dict[Grid, tuple[Scale, dict[CellStyle, CellStyle]]]  # grid -> its scale, the styles coloured on it
     legend_swatches: list[Swatch]
     keep_numbers: bool
 
@@ -218,6 +219,7 @@ class ValueColours:
         self.colour_scales = {}
         self.legend_swatches = []
         self.keep_numbers = True
+        self._recoloured = {}
         if self.trace.symbols is not None or not self.look.values:
             return layout
         forced = bool(getattr(self.look, "color_values", False))
@@ -238,13 +240,27 @@ class ValueColours:
                 self.colour_scales[grid] = scale
             items.append(LegendItem(f"{names.get(role, role)}:", ramp=scale))
         grown, self.legend_swatches = add_legend(layout, self.metrics, items)
+        self._remember_scales()
         return grown
+
+    def _remember_scales(self) -> None:
+        """Each coloured grid's scale, and the styles coloured on it so far (shared by its grids)."""
+        styles: dict[Scale, dict[CellStyle, CellStyle]] = {}
+        self._recoloured = {grid: (scale, styles.setdefault(scale, {})) for grid, scale in self.colour_scales.items()}
 
     def coloured(self, grid: Grid, style: CellStyle) -> CellStyle:
         """``style`` as drawn on a coloured panel: the value's ramp step; padding stays as it is."""
-        scale = self.colour_scales.get(grid)
-        if scale is None:
+        # A window shows the same few cells frame after frame: each style is coloured once per scale.
+        found = self._recoloured.get(grid)
+        if found is None:
             return style
+        scale, styles = found
+        coloured = styles.get(style)
+        if coloured is None:
+            coloured = styles[style] = self._on_scale(scale, style)
+        return coloured
+
+    def _on_scale(self, scale: Scale, style: CellStyle) -> CellStyle:
         if style.fill in PLAIN_FILLS or style.fill == "term_fill":  # the term at work stays highlighted
             return style if self.keep_numbers else CellStyle(style.fill)
         value = parse_number(style.text)

@@ -36,60 +36,81 @@ class Changed(tuple[int, int, int, int]):
     parts: tuple[Box, ...]
 
     def __new__(cls, parts: Sequence[Box]) -> Changed:
-        box = (
-            min(p[0] for p in parts),
-            min(p[1] for p in parts),
-            max(p[2] for p in parts),
-            max(p[3] for p in parts),
-        )
-        made = super().__new__(cls, box)
+        x0s, y0s, x1s, y1s = zip(*parts, strict=True)
+        made = super().__new__(cls, (min(x0s), min(y0s), max(x1s), max(y1s)))
         made.parts = tuple(parts)
         return made
 
 
 class Canvas:
-    """The frame being drawn, the permanent layer under it, and the box changed since the last frame."""
+    """The frame being drawn, the permanent layer under it, and the box changed since the last frame.
+
+    Marks are gathered into *runs*: marks drawn one after another that overlap or touch, as one box
+    (a window's cells and its outline are one run). A run with a transient mark is taken back at the
+    next :meth:`begin` in one copy, and the changed parts are grown from the runs, not the marks:
+    a frame's bookkeeping costs a few comparisons a mark.
+    """
 
     def __init__(self, height: int, width: int, background: int) -> None:
         self.persist = np.full((height, width), background, dtype=np.uint8)
         self.pixels = self.persist.copy()
-        self._transient: list[Box] = []
-        self._parts: list[Box] = []  # disjoint-ish boxes covering what changed since ``begin``
+        self._run: Box | None = None  # the open run: the box around its marks
+        self._run_area = 0  # px its marks cover (overlaps counted twice)
+        self._run_transient = False  # whether it holds a transient mark
+        self._transient: list[Box] = []  # closed runs with a transient mark: taken back at the next begin
+        self._changed: list[Box] = []  # runs closed and boxes taken back since ``begin``
 
-    def _touch(self, box: Box) -> None:
-        # Grow the first part this box touches or nearly touches; else it starts a part. A handful
-        # of parts per frame, so this stays a few comparisons per mark.
-        x0, y0, x1, y1 = box
-        parts = self._parts
-        for i, (a0, b0, a1, b1) in enumerate(parts):
-            if x0 <= a1 + NEAR and a0 <= x1 + NEAR and y0 <= b1 + NEAR and b0 <= y1 + NEAR:
-                parts[i] = (a0 if a0 < x0 else x0, b0 if b0 < y0 else y0, a1 if a1 > x1 else x1, b1 if b1 > y1 else y1)
-                return
-        if len(parts) >= MAX_PARTS:
-            a0, b0, a1, b1 = parts[-1]
-            parts[-1] = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
-            return
-        parts.append(box)
+    def _mark(self, x0: int, y0: int, x1: int, y1: int, transient: bool) -> None:
+        """Count a mark drawn in the box (x0, y0, x1, y1): it joins the open run if it touches it,
+        else it starts a run."""
+        area = (x1 - x0) * (y1 - y0)
+        if self._run is not None:
+            a0, b0, a1, b1 = self._run
+            if x0 <= a1 and a0 <= x1 and y0 <= b1 and b0 <= y1:
+                if x0 < a0:
+                    a0 = x0
+                if y0 < b0:
+                    b0 = y0
+                if x1 > a1:
+                    a1 = x1
+                if y1 > b1:
+                    b1 = y1
+                painted = self._run_area + area
+                # Join while the run's box stays mostly marks: it is copied whole when taken back.
+                if (a1 - a0) * (b1 - b0) <= 2 * painted:
+                    self._run, self._run_area = (a0, b0, a1, b1), painted
+                    self._run_transient = self._run_transient or transient
+                    return
+            self._close_run()
+        self._run, self._run_area, self._run_transient = (x0, y0, x1, y1), area, transient
+
+    def _close_run(self) -> None:
+        run = self._run
+        if run is not None:
+            if self._run_transient:
+                self._transient.append(run)
+            self._changed.append(run)
+            self._run = None
 
     def begin(self) -> None:
-        """Start a frame: take back the previous frame's highlights."""
-        self._parts = []
+        """Start a frame: take back the previous frame's highlights.
+
+        A run's box may hold pixels no transient mark drew; those are the permanent layer's
+        already, so copying them back changes nothing.
+        """
+        self._close_run()
         pixels, persist = self.pixels, self.persist
-        for box in self._transient:
-            x0, y0, x1, y1 = box
+        for x0, y0, x1, y1 in self._transient:
             pixels[y0:y1, x0:x1] = persist[y0:y1, x0:x1]
-            self._touch(box)
+        self._changed = self._transient
         self._transient = []
 
     def paste(self, tile: NDArray[np.uint8], x: int, y: int, permanent: bool = False) -> None:
         h, w = tile.shape
-        box = (x, y, x + w, y + h)
         self.pixels[y : y + h, x : x + w] = tile
         if permanent:
             self.persist[y : y + h, x : x + w] = tile
-        else:
-            self._transient.append(box)
-        self._touch(box)
+        self._mark(x, y, x + w, y + h, not permanent)
 
     def paint_mask(self, mask: NDArray[np.bool_], x: int, y: int, index: int, permanent: bool = False) -> None:
         """Set the pixels where ``mask`` is true (its top-left at (x, y)) to ``index``, clipped."""
@@ -102,28 +123,46 @@ class Canvas:
         self.pixels[y0:y1, x0:x1][part] = index
         if permanent:
             self.persist[y0:y1, x0:x1][part] = index
-        else:
-            self._transient.append((x0, y0, x1, y1))
-        self._touch((x0, y0, x1, y1))
+        self._mark(x0, y0, x1, y1, not permanent)
 
     def outline(self, box: Box, index: int, width: int = EDGE) -> None:
-        """A highlight frame of ``width`` px drawn inside ``box`` (transient)."""
+        """A highlight frame of ``width`` px drawn inside ``box`` (transient; taken back whole)."""
         x0, y0, x1, y1 = box
-        for part in (
-            (x0, y0, x1, y0 + width),
-            (x0, y1 - width, x1, y1),
-            (x0, y0, x0 + width, y1),
-            (x1 - width, y0, x1, y1),
-        ):
-            a, b, c, d = part
-            self.pixels[b:d, a:c] = index
-            self._transient.append(part)
-            self._touch(part)
+        pixels = self.pixels
+        pixels[y0 : y0 + width, x0:x1] = index
+        pixels[y1 - width : y1, x0:x1] = index
+        pixels[y0:y1, x0 : x0 + width] = index
+        pixels[y0:y1, x1 - width : x1] = index
+        # The four sides' box: ``box``, unless it is narrower than the sides are wide.
+        self._mark(min(x0, x1 - width), min(y0, y1 - width), max(x1, x0 + width), max(y1, y0 + width), True)
 
-    @property
-    def dirty(self) -> Changed | None:
+    def changed(self) -> Changed | None:
         """The box changed since :meth:`begin` with its parts (None: nothing changed)."""
-        return Changed(self._parts) if self._parts else None
+        self._close_run()
+        parts: list[Box] = []
+        for box in dict.fromkeys(self._changed):  # a box taken back is often drawn again
+            _grow(parts, box)
+        return Changed(parts) if parts else None
+
+
+def _grow(parts: list[Box], box: Box) -> None:
+    """Grow the first of ``parts`` that ``box`` touches or nearly touches; else it starts a part
+    (beyond MAX_PARTS, it joins the last). A handful of parts a frame: a few comparisons a box."""
+    x0, y0, x1, y1 = box
+    for i, (a0, b0, a1, b1) in enumerate(parts):
+        if x0 <= a1 + NEAR and a0 <= x1 + NEAR and y0 <= b1 + NEAR and b0 <= y1 + NEAR:
+            parts[i] = _union(a0, b0, a1, b1, box)
+            return
+    if len(parts) >= MAX_PARTS:
+        parts[-1] = _union(*parts[-1], box)
+        return
+    parts.append(box)
+
+
+def _union(a0: int, b0: int, a1: int, b1: int, box: Box) -> Box:
+    """The box ``(a0, b0, a1, b1)`` grown to cover ``box``."""
+    x0, y0, x1, y1 = box
+    return (a0 if a0 < x0 else x0, b0 if b0 < y0 else y0, a1 if a1 > x1 else x1, b1 if b1 > y1 else y1)
 
 
 class RasterPainter(Painter):
@@ -164,7 +203,7 @@ class RasterPainter(Painter):
 
     def end(self, duration_ms: int) -> Frame:
         """The frame: its pixels (reused: copy to keep), the box it changed (None: all), its duration."""
-        changed = None if self._first else self.canvas.dirty
+        changed = None if self._first else self.canvas.changed()
         self._first = False
         return self.canvas.pixels, changed, duration_ms
 

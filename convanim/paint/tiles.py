@@ -14,12 +14,14 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-from ..draw.painter import CellStyle, TextPlace, cell_text, line_height, place_words
+from ..draw.painter import CellStyle, TextPlace, cell_text, line_height, place_words, word_advance
 from ..draw.theme import RGB, Theme
 from .fonts import METRICS, font
 from .palette import palette
 
 Index = NDArray[np.uint8]
+
+LINES_KEPT = 64  # lines of words kept whole (captions repeat every frame; a sum line seldom does)
 
 
 class Tiles:
@@ -36,6 +38,10 @@ class Tiles:
         self._masks: dict[tuple[str, int, bool], Index] = {}
         # A word in ink on a background, and where its ink is: a sum line is pasted from these.
         self._words: dict[tuple[str, int, str, str], tuple[Index, NDArray[np.bool_]]] = {}
+        self._lines: dict[tuple[tuple[str, ...], int, int, str, str], Index] = {}  # the last lines of words
+        # (size, ink, bg) -> word -> the word and the space after it: a line is its words' spans joined.
+        self._spans: dict[tuple[int, str, str], dict[str, Index]] = {}
+        self._blanks: dict[tuple[int, int, str], Index] = {}
 
     # -- colour mapping ---------------------------------------------------------------------
 
@@ -124,16 +130,68 @@ class Tiles:
     def words_tile(
         self, words: Sequence[str], size: int, width: int, ink: str = "ink", bg: str = "background"
     ) -> Index:
-        """A line of ``words``, placed by :func:`place_words`, cut at ``width`` px."""
-        tile = np.full((line_height(METRICS, size), width), self.colour(bg), dtype=np.uint8)
+        """A line of ``words``, placed by :func:`place_words`, cut at ``width`` px (shared: never write).
+
+        The last lines made are kept whole: a caption is the same line frame after frame.
+        """
+        key = (tuple(words), size, width, ink, bg)
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) >= LINES_KEPT:
+                del self._lines[next(iter(self._lines))]  # the oldest
+            line = self._lines[key] = self._line(words, size, width, ink, bg)
+        return line
+
+    def _line(self, words: Sequence[str], size: int, width: int, ink: str, bg: str) -> Index:
+        spans = self._spans.setdefault((size, ink, bg), {})
+        try:
+            pieces = [spans[word] for word in words]
+        except KeyError:  # a word not seen yet
+            pieces = []
+            for word in words:
+                span = spans.get(word)
+                if span is None:
+                    span = self._span(spans, word, size, ink, bg)
+                    if span is None:
+                        return self._stamped_line(words, size, width, ink, bg)
+                pieces.append(span)
+        # Each word's span starts where place_words puts its box: the line is the spans joined,
+        # then the background to the end, cut at ``width``.
+        blank = self._blank(line_height(METRICS, size), width, bg)
+        return np.concatenate([*pieces, blank], axis=1)[:, :width]
+
+    def _blank(self, height: int, width: int, bg: str) -> Index:
+        """A line of background (shared: never write)."""
+        key = (height, width, bg)
+        blank = self._blanks.get(key)
+        if blank is None:
+            blank = self._blanks[key] = np.full((height, width), self.colour(bg), dtype=np.uint8)
+        return blank
+
+    def _span(self, spans: dict[str, Index], word: str, size: int, ink: str, bg: str) -> Index | None:
+        """``word`` and the space after it, as wide as its advance and a space (kept in ``spans``);
+        None when its ink reaches past that (a glyph overhanging the next word's box)."""
+        inked, _ = self._word(word, size, ink, bg)
+        room = word_advance(METRICS, word, size) + word_advance(METRICS, " ", size)
+        height, drawn = inked.shape
+        if drawn > room or height != line_height(METRICS, size):
+            return None
+        span = spans[word] = np.full((height, room), self.colour(bg), dtype=np.uint8)
+        span[:, :drawn] = inked
+        return span
+
+    def _stamped_line(self, words: Sequence[str], size: int, width: int, ink: str, bg: str) -> Index:
+        """The line word by word: as _stamp, only each word's ink is drawn (a glyph may overhang
+        into its neighbour's box)."""
+        height = line_height(METRICS, size)
+        line = np.full((height, width), self.colour(bg), dtype=np.uint8)
         for word, x in place_words(METRICS, words, size, width):
             inked, where = self._word(word, size, ink, bg)
-            # As _stamp: only the word's ink is drawn (a glyph may overhang into its neighbour's box).
             x0, x1 = max(0, x), min(width, x + inked.shape[1])
             if x1 > x0:
-                h = min(tile.shape[0], inked.shape[0])
-                np.copyto(tile[:h, x0:x1], inked[:h, x0 - x : x1 - x], where=where[:h, x0 - x : x1 - x])
-        return tile
+                h = min(height, inked.shape[0])
+                np.copyto(line[:h, x0:x1], inked[:h, x0 - x : x1 - x], where=where[:h, x0 - x : x1 - x])
+        return line
 
     def _word(self, word: str, size: int, ink: str, bg: str) -> tuple[Index, NDArray[np.bool_]]:
         """``word`` in ``ink`` over ``bg`` (palette indices) and its inked pixels, made once."""
