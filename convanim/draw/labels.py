@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from functools import cached_property
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +25,7 @@ Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 
 
-class Memo(dict[Key, Value], Generic[Key, Value]):
+class Memo(dict[Key, Value]):
     """``make(key)`` for each key, made on first use: a frame asks again for the texts it asked for
     before (a window's cells, a step's terms), and a hit costs one dict lookup."""
 

@@ -78,6 +78,7 @@ class Scene(ABC):
             )
         self.painter: Painter = medium.painter(self.theme, self.cell_px, width, height)
         self.number_sizes = self._number_sizes()
+        self._sized: dict[tuple[int, CellStyle], CellStyle] = {}  # (font size, style) -> the style at that size
         for text in self.layout.texts:
             self.painter.text(text.x, text.y, text.text, text.size, ink=text.ink, bold=text.bold)
 
@@ -109,7 +110,10 @@ class Scene(ABC):
         if style.text and not style.size:
             size = self.number_sizes.get(grid)
             if size:
-                style = style._replace(size=size)
+                sized = self._sized.get((size, style))
+                if sized is None:
+                    sized = self._sized[size, style] = style._replace(size=size)
+                style = sized
         self.painter.cell(x, y, style, permanent)
 
     def grid_numbers(self) -> dict[str, Any]:
@@ -247,6 +251,8 @@ class ForwardScene(Scene):
         self.group: int | None = None  # the group whose channels are drawn at work
         self._paint_inputs(0)
         self._draw_kernel(0, None, permanent=True)
+        self.kernel_shown = 0  # the filter the permanent kernel panel shows
+        self.taps = [tuple(tap) for tap in self.steps.kernel_cells.tolist()]  # (slice, row, col) of each tap
         blank = CellStyle("output_empty")
         for grid in self.layout.outputs.values():
             for r in range(grid.rows):
@@ -303,18 +309,19 @@ class ForwardScene(Scene):
         f, orow, ocol = (int(v) for v in steps.output_cells[n])
         self._paint_inputs(f // self.filters_per_group)
         cells = steps.input_cells[n]
-        kernel_cells = steps.kernel_cells
+        inputs = self.layout.inputs
         # The window, with each tap's kernel weight in its corner.
-        for k in range(cells.shape[0]):
-            c, r, q = (int(v) for v in cells[k])
-            grid = self.layout.inputs.get(c)
+        for k, ((c, r, q), in_padding, tap) in enumerate(
+            zip(cells.tolist(), steps.in_padding[n].tolist(), self.taps, strict=True)
+        ):
+            grid = inputs.get(c)
             if grid is None:
                 continue
-            padding = bool(steps.in_padding[n, k]) and term != k
+            padding = in_padding and term != k
             fill = "term_fill" if term == k else ("window_pad_fill" if padding else "window_fill")
-            corner = labels.weight((f, *(int(v) for v in kernel_cells[k])))
+            corner = labels.weight((f, *tap))
             ink = "ink_dim" if padding else "ink"
-            tile = CellStyle(fill, labels.input(c, r, q, padded=True), ink=ink, corner=corner)
+            tile = CellStyle(fill, labels.input(c, r, q, padded=True), ink, corner)
             self.cell(grid, r, q, tile)
         for c, grid in self.layout.inputs.items():
             on = cells[:, 0] == c
@@ -324,8 +331,14 @@ class ForwardScene(Scene):
                     grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())), "window_edge"
                 )
         # The filter at work, and which input channel each of its slices meets.
-        if self.trace.spec.out_channels > 1 or term is not None:
-            self._draw_kernel(f, term)
+        if f != self.kernel_shown:
+            self._draw_kernel(f, None, permanent=True)
+            self.kernel_shown = f
+        if term is not None:  # the weight at work
+            cl, r, q = self.taps[term]
+            grid = self.layout.kernels.get(cl)
+            if grid is not None:
+                self.cell(grid, r, q, CellStyle("term_fill", self.labels.weight((f, cl, r, q))))
         first = f // self.filters_per_group * self.groups_in
         sees = ""
         if self.trace.spec.groups > 1:
