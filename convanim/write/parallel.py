@@ -31,6 +31,7 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+HELD = {signal.SIGINT, signal.SIGTERM}  # held while a worker starts: see OrderedPool._start
 BATCH = 16  # frames per task: one pickle round trip carries many small frame patches
 START_AFTER = 64  # frames done in this process before workers are started (short renders stay serial)
 
@@ -62,6 +63,8 @@ def _serve(conn: Connection, function: Callable[[T], R], inherited: list[Connect
     """A worker: batches in, results out, until its pipe ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # held since the fork (see OrderedPool._start): now they may come
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)
     for other in inherited:  # the parent's ends (this worker's and earlier ones'): only EOF may tell
         other.close()
     while True:
@@ -126,13 +129,21 @@ class OrderedPool(Generic[T, R]):
     def _start(self) -> None:
         context = _context()
         parents: list[Connection] = []
-        for _ in range(self.jobs):
-            parent, child = context.Pipe()
-            parents.append(parent)
-            process = context.Process(target=_serve, args=(child, self.function, list(parents)), daemon=True)
-            process.start()
-            child.close()
-            self.workers.append((process, parent))
+        # A forked worker starts with this process's signal handlers (which raise, to clean up
+        # here) until it sets its own: it is started with SIGINT and SIGTERM held, so that one
+        # sent in between ends it quietly once it has, and this process gets its own after.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD) if hasattr(signal, "pthread_sigmask") else None
+        try:
+            for _ in range(self.jobs):
+                parent, child = context.Pipe()
+                parents.append(parent)
+                process = context.Process(target=_serve, args=(child, self.function, list(parents)), daemon=True)
+                process.start()
+                child.close()
+                self.workers.append((process, parent))
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def _send(self) -> None:
         while self.sent - self.received >= self.jobs:  # this worker's last batch is back: it is reading
