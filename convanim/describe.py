@@ -89,10 +89,11 @@ def _coloured(animation: Animation) -> str:
     if animation.trace.symbols is not None or not animation.look.values:
         return ""
     if view in ("conv", "direct"):
+        from .draw.painter import LayoutMedium
         from .draw.views import make_scene
         from .paint.raster import RASTER
 
-        scene = make_scene(animation.trace, animation.look, RASTER, view, animation.grad_output)
+        scene = make_scene(animation.trace, animation.look, LayoutMedium(RASTER.metrics), view, animation.grad_output)
         if getattr(scene, "colour_scales", None):
             numbers = "with their numbers" if getattr(scene, "keep_numbers", False) else "instead of numbers"
             return f"Cells are coloured by value {numbers}, with a legend."

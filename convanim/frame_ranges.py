@@ -8,7 +8,8 @@ drawn), then draws its range and gives each frame to its own copy of the writer,
 in memory (``begin_range``/``end_range``). This process appends the ranges in order
 (``append_range``): a range's first frames that equal the frame before it lengthen the previous
 range's last frame, as they would lengthen it on one core, so the file's bytes are the one-core
-bytes for any number of workers. Memory stays flat: a worker holds one range in flight.
+bytes for any number of workers. Memory stays flat: a worker holds one range in flight, and results
+wait here for earlier ones at most two ranges a worker (``write.parallel.WINDOW``).
 
 A writer whose encoder takes frames one after another (WebP, MP4, the transparent GIF's
 look-ahead, the HTML player) is still given every frame here, in order; the workers only draw:
@@ -35,7 +36,7 @@ from .write.base import Box, FrameWriter, changed_parts
 from .write.parallel import OrderedPool
 
 RANGES_FROM = 48  # frames: fewer are drawn here (a worker's start-up would cost more than it saves)
-RANGES_PER_WORKER = 6  # ranges a worker takes in turn: even shares when ranges cost differently
+GUIDED = 2  # a range takes 1 / (GUIDED * jobs) of the frames left (see spans)
 MIN_RANGE = 12  # frames: a range also draws the frame before it, and this process compresses one
 MAX_DRAWN_RANGE = 32  # frames a worker sends back as pixels at a time: memory stays flat
 
@@ -62,12 +63,22 @@ def worth_ranges(frames: int, jobs: int) -> bool:
 
 
 def spans(frames: int, jobs: int, largest: int | None = None) -> list[tuple[int, int]]:
-    """``[start, stop)`` of each range: about ``RANGES_PER_WORKER`` per worker, none under ``MIN_RANGE``
-    (but the last), none over ``largest``."""
-    size = max(MIN_RANGE, -(-frames // (jobs * RANGES_PER_WORKER)))
-    if largest is not None:
-        size = min(size, max(MIN_RANGE, largest))
-    return [(start, min(start + size, frames)) for start in range(0, frames, size)]
+    """``[start, stop)`` of each range, largest first: each takes ``1 / (GUIDED * jobs)`` of the frames
+    left, none under ``MIN_RANGE`` (but the last), none over ``largest``.
+
+    Workers take ranges as they come free, so the last ranges, the small ones, even out the end:
+    no worker finishes much after another, while the early, long ranges keep the number of
+    ranges (each also draws the frame before it) small.
+    """
+    cut = []
+    start = 0
+    while start < frames:
+        size = max(MIN_RANGE, -(-(frames - start) // (GUIDED * jobs)))
+        if largest is not None:
+            size = min(size, max(MIN_RANGE, largest))
+        cut.append((start, min(start + size, frames)))
+        start += size
+    return cut
 
 
 def _draw_range(span: tuple[int, int]) -> Any:

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from .compute.spec import ConvSpec
 from .compute.tracer import Trace
 from .compute.values import build
+from .draw.painter import LayoutMedium
 from .draw.scenes import Look
 from .draw.theme import THEMES
 from .draw.views import make_scene
@@ -31,6 +32,8 @@ from .plan.storyboard import Storyboard
 from .write.base import OutputInfo
 from .write.files import FrameFiles, check_output, write_output
 from .write.parallel import resolve_jobs
+
+LAYOUT = LayoutMedium(RASTER.metrics)  # scenes asked only where things go: nothing is painted
 
 MAX_FRAMES = 20_000
 
@@ -133,7 +136,7 @@ SMALLEST_BARE_CELL = 8  # px: without numbers
 
 def picture_size(animation: Animation) -> tuple[int, int]:
     """Width and height of the animation's picture in px (as drawn, before any padding)."""
-    layout = make_scene(animation.trace, animation.look, RASTER, animation.view, animation.grad_output).layout
+    layout = make_scene(animation.trace, animation.look, LAYOUT, animation.view, animation.grad_output).layout
     return layout.width, layout.height
 
 

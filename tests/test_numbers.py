@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from convanim.draw.labels import Labels
-from convanim.draw.numbers import factor, format_number
+from convanim.draw.numbers import distinct, factor, format_number
 from convanim.pipeline import from_options
 from convanim.plan.options import RenderOptions
 
@@ -51,3 +55,16 @@ def test_a_sum_whose_rounded_terms_do_not_add_up_says_approximately() -> None:
 def test_negative_weights_read_as_products() -> None:
     line = _sum_line({"input-size": 4, "kernel-values": "sobel-x", "values": "ones"}, 0)
     assert "1·(−1)" in line and "1·(−2)" in line
+
+
+@given(
+    hnp.arrays(
+        st.sampled_from([np.int64, np.float64]),
+        hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6),
+        elements=st.integers(-50, 50),
+    )
+)
+def test_distinct_is_numpy_unique(values: np.ndarray) -> None:
+    found = distinct(values)
+    assert found.dtype == values.dtype
+    np.testing.assert_array_equal(found, np.unique(values))

@@ -161,6 +161,33 @@ def test_a_failed_render_stops_its_workers() -> None:
     assert all(not process.is_alive() for process in processes)
 
 
+def _slow_first(item: int) -> tuple[int, int]:
+    """Item 0 takes a while; the rest are quick. Returns the item and the worker that did it."""
+    import os
+    import time
+
+    if item == 0:
+        time.sleep(0.5)
+    return item, os.getpid()
+
+
+def test_a_free_worker_takes_the_next_batch_and_results_stay_in_order() -> None:
+    done: list[tuple[int, int]] = []
+    pool = parallel.OrderedPool(_slow_first, done.append, 2, batch=1, start_after=0)
+    try:
+        for item in range(12):
+            pool.submit(item)
+        pool.drain()
+    finally:
+        pool.close()
+    assert [item for item, _ in done] == list(range(12))
+    slow = done[0][1]
+    # While one worker is busy with item 0, the other takes every batch the window allows
+    # (round-robin would have left item 2 waiting for the slow worker).
+    ahead = parallel.WINDOW * 2 - 1
+    assert all(pid != slow for _, pid in done[1 : 1 + ahead])
+
+
 def test_changed_is_the_box_around_its_parts() -> None:
     changed = Changed([(5, 6, 10, 12), (40, 1, 45, 3)])
     assert tuple(changed) == (5, 1, 45, 12)

@@ -319,6 +319,48 @@ def test_a_failed_frame_sequence_leaves_nothing(tmp_path: Path, monkeypatch: pyt
     assert list(tmp_path.iterdir()) == []  # no frames, no temporary files, no folders
 
 
+# --- the GIF frame encoder --------------------------------------------------------------------------
+
+
+@given(
+    st.integers(1, 40),
+    st.integers(1, 40),
+    st.integers(0, 255),
+    st.integers(0, 2000),
+    st.sampled_from([(0, None), (1, 255), (2, None), (1, 7)]),
+    st.integers(0, 2**32 - 1),
+)
+def test_gif_frames_are_the_bytes_pillow_writes(  # type: ignore[no-untyped-def]
+    height, width, x, duration, disposal_transparency, seed
+) -> None:
+    """Our frame encoder drives Pillow's LZW directly: its bytes are ``GifImagePlugin.getdata``'s."""
+    from PIL import GifImagePlugin
+
+    from convanim.write.gif import encode_frame
+
+    disposal, transparency = disposal_transparency
+    rng = np.random.default_rng(seed)
+    patch = rng.integers(0, 256, (height, width), dtype=np.uint8)
+    patch[rng.random((height, width)) < 0.6] = 255  # runs of one index, as unchanged pixels are
+    params = {"duration": duration // 10 * 10, "disposal": disposal}
+    if transparency is not None:
+        params["transparency"] = transparency
+    pieces = [(0, 0, patch, None)]
+    expected = b"".join(GifImagePlugin.getdata(Image.fromarray(patch), offset=(x, 3 * x), **params))
+    assert encode_frame((x, 3 * x, height, width, pieces, params)) == expected
+
+
+@pytest.mark.parametrize(
+    "options",
+    [STRIDE_2, {"view": "matrix"}, {"view": "volume", "in_channels": 3}, {"color_values": True, "input_size": 9}],
+)
+def test_the_layout_alone_has_the_picture_size(options: dict[str, object]) -> None:
+    """``picture_size`` lays the scene out without painting it: the size the frames have."""
+    made = animation(**options)
+    frame = Image.open(io.BytesIO(render_bytes(made, ".png")))
+    assert picture_size(made) == frame.size
+
+
 # --- --fit --------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 TINY = 0.005  # below this (and not zero), 2 decimals would round to 0
 
 
@@ -49,3 +52,15 @@ def rounded(value: Any) -> float:
         return float(text)
     except ValueError:
         return float(value)
+
+
+def distinct(values: Any) -> NDArray[Any]:
+    """The distinct values of ``values``, sorted (``np.unique`` without the import of ``numpy.ma``
+    it makes: a sixtieth of a second of every render's start-up)."""
+    array = np.sort(np.asarray(values).ravel())
+    if array.size < 2:
+        return array
+    keep = np.empty(array.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(array[1:], array[:-1], out=keep[1:])
+    return array[keep]

@@ -17,6 +17,7 @@ from ..compute.direct import overlap_counts
 from ..compute.tracer import ScatterSteps, Trace
 from ..plan.storyboard import Frame
 from .layout import TARGET_WIDTH, Layout, Panel, make_layout
+from .numbers import distinct
 from .painter import CellStyle, Medium
 from .ramp import LegendItem, Swatch, add_legend, draw_swatches
 from .scenes import Look, Scene
@@ -92,7 +93,7 @@ class OverlapScene(Scene):
         ]
         layout = make_layout(spec, self.metrics, self.cell_px, self.look.values, panels)
         counts = sorted(
-            {int(v) for v in np.unique(self.overlap.output)} | {int(v) for v in np.unique(self.overlap.canvas)}
+            {int(v) for v in distinct(self.overlap.output)} | {int(v) for v in distinct(self.overlap.canvas)}
         )
         counts = [c for c in counts if c > 0]
         swatches = tuple((self._role(c), str(c)) for c in counts)
@@ -170,7 +171,7 @@ class OverlapScene(Scene):
     def _verdict(self) -> str:
         """The last frame's sentence: even or uneven, and why."""
         spec = self.trace.spec
-        values = sorted({int(v) for v in np.unique(self.overlap.output)})
+        values = sorted({int(v) for v in distinct(self.overlap.output)})
         listed = ", ".join(str(v) for v in values[:-1]) + (f" or {values[-1]}" if len(values) > 1 else str(values[0]))
         uneven = False
         for axis, counts in ((0, self.overlap.rows), (1, self.overlap.cols)):

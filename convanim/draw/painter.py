@@ -229,3 +229,44 @@ class Medium(Protocol):
     def metrics(self) -> TextMetrics: ...
 
     def painter(self, theme: Theme, cell: int, width: int, height: int) -> Painter: ...
+
+
+class LayoutOnly(Painter):
+    """Paints nothing: for what a scene knows once it is laid out (its size, its colour scales).
+
+    The alt text and ``--fit`` ask these before the picture is drawn; building the scene with this
+    painter costs its layout, not the rasterising of every number in the static picture.
+    """
+
+    def begin(self) -> None:
+        pass
+
+    def cell(self, x: int, y: int, style: CellStyle, permanent: bool = False) -> None:
+        pass
+
+    def outline(self, box: Box, role: str, width: int = EDGE) -> None:
+        pass
+
+    def text(self, x: int, y: int, text: str, size: int, ink: str = "ink", bold: bool = False) -> None:
+        pass
+
+    def words(self, x: int, y: int, words: Sequence[str], size: int, width: int, ink: str = "ink") -> None:
+        pass
+
+    def polygon(
+        self, points: Sequence[tuple[float, float]], fill: str, edge: str | None = None, permanent: bool = False
+    ) -> None:
+        pass
+
+    def end(self, duration_ms: int) -> None:
+        pass
+
+
+class LayoutMedium:
+    """The medium of :class:`LayoutOnly` pictures, measured with ``metrics`` (those of the real medium)."""
+
+    def __init__(self, metrics: TextMetrics) -> None:
+        self.metrics = metrics
+
+    def painter(self, theme: Theme, cell: int, width: int, height: int) -> Painter:
+        return LayoutOnly(theme, cell, width, height, self.metrics)

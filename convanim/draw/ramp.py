@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .layout import Grid, Layout, Text
-from .numbers import format_number
+from .numbers import distinct, format_number
 from .painter import CellStyle, Painter, TextMetrics, line_height, text_width
 from .theme import RAMP_STEPS, ramp_ink, ramp_role
 
@@ -77,7 +77,7 @@ def numbers_fit(metrics: TextMetrics, cell: int, values: Any) -> bool:
     if cell < SMALLEST_CELL:
         return False
     array = np.asarray(values, dtype=np.float64).ravel()
-    array = np.unique(array[np.isfinite(array)])
+    array = distinct(array[np.isfinite(array)])
     if array.size > 400:  # the extremes and a sample: the longest text is among them
         array = np.concatenate([array[:200], array[-200:]])
     longest = max((format_number(v) for v in array), key=len, default="0")

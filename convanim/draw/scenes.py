@@ -21,7 +21,7 @@ from ..errors import SpecError
 from ..plan.storyboard import Frame, Storyboard
 from .labels import Labels
 from .layout import Grid, Layout, auto_cell, default_panels, make_layout, part_word
-from .numbers import format_number
+from .numbers import distinct, format_number
 from .painter import (
     CellStyle,
     Medium,
@@ -142,7 +142,7 @@ class Scene(ABC):
             values = [np.asarray(a, dtype=np.float64).ravel() for a in arrays if np.asarray(a).size]
             if not grids or not values:
                 continue
-            unique = np.unique(np.concatenate(values))
+            unique = distinct(np.concatenate(values))
             if unique.size > 4096:  # the widest is among the extremes or the longest decimals: sample
                 unique = np.concatenate([unique[:1024], unique[-1024:], unique[:: unique.size // 2048]])
             texts = {format_number(v) for v in unique}

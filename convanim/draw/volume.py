@@ -36,7 +36,7 @@ from ..errors import SpecError
 from ..plan.storyboard import Frame
 from .labels import Labels
 from .layout import Layout, Text
-from .numbers import format_number
+from .numbers import distinct, format_number
 from .painter import CellStyle, Medium, line_height, text_width
 from .ramp import SMALLEST_CELL, Scale
 from .scenes import Look, Scene
@@ -359,7 +359,7 @@ class VolumeScene(Scene):
         if np.all(np.mod(numbers, 1) == 0):
             sample = np.array([numbers.min(), numbers.max()])  # whole numbers: the longest is an extreme
         else:
-            sample = np.unique(numbers)
+            sample = distinct(numbers)
             if sample.size > 2000:
                 sample = np.concatenate([sample[:1000], sample[-1000:]])
         longest = max((format_number(v) for v in sample), key=len)

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import GifImagePlugin, Image
+from PIL import Image, ImageFile
 
 from .base import RGB, TRANSPARENT, Box, FrameWriter, OutputInfo, bounding_box, changed_parts
 from .parallel import OrderedPool
@@ -70,10 +70,39 @@ def frame_patch(job: FrameJob) -> NDArray[np.uint8]:
 
 
 def encode_frame(job: FrameJob) -> bytes:
-    """One frame's bytes (its graphic control extension, image descriptor and LZW data)."""
-    x, y, _, _, _, params = job
-    image = Image.fromarray(frame_patch(job))  # mode "L": the bytes are palette indices as they are
-    return b"".join(GifImagePlugin.getdata(image, offset=(x, y), **params))
+    """One frame's bytes (its graphic control extension, image descriptor and LZW data).
+
+    The bytes ``PIL.GifImagePlugin.getdata`` writes for the patch in mode "L" (its bytes are the
+    palette indices as they are), without its per-frame Python (an image object, a file-like
+    collector, the tile machinery): Pillow's LZW encoder is driven directly, a tenth faster over a
+    1,024-frame animation. ``tests/test_writers.py`` checks the bytes against ``getdata``'s.
+    """
+    x, y, height, width, _, params = job
+    patch = np.ascontiguousarray(frame_patch(job))
+    parts = []
+    transparency = params.get("transparency")
+    duration = params.get("duration", 0) // 10
+    disposal = params.get("disposal", 0)
+    if transparency is not None or duration or disposal:
+        flags = (transparency is not None) | disposal << 2
+        parts.append(b"!\xf9\x04" + struct.pack("<BHBB", flags, duration, transparency or 0, 0))
+    parts.append(b"," + struct.pack("<HHHHBB", x, y, width, height, 0, 8))  # no local palette; 8-bit codes
+    image = Image.frombuffer("L", (width, height), patch, "raw", "L", 0, 1)
+    encoder = Image._getencoder("L", "gif", "L")
+    try:
+        encoder.setimage(image.im, (0, 0, width, height))
+        block = max(ImageFile.MAXBLOCK, width * 4)  # as ImageFile._save reads it
+        while True:
+            _, status, data = encoder.encode(block)
+            parts.append(data)
+            if status:
+                break
+        if status < 0:
+            raise OSError(f"the GIF encoder failed (error {status})")
+    finally:
+        encoder.cleanup()
+    parts.append(b"\0")  # the end of the image data
+    return b"".join(parts)
 
 
 class GifWriter(FrameWriter):

@@ -9,14 +9,16 @@ Processes, not threads: Pillow's in-memory encoder (``ImagingEncoder.encode``, w
 ``GifImagePlugin.getdata`` and the PNG writer use) holds the GIL while it compresses (only its
 file-descriptor variant releases it), so threads would take turns on one core.
 
-Memory stays flat: at most one batch per worker is in flight; sending a worker its next batch
-first writes the results of its last one (in order). That also rules out a deadlock: a worker is
-sent a batch only when it has handed back its last results and waits to read, so neither side can
-block writing into a full pipe while the other does the same. Workers start only once a render
-has enough frames to pay for them (``START_AFTER``), so a short animation costs no process
-start-up. Batches go round-robin, one pipe per worker, and come back in the same order: no
-scheduler thread, and a worker whose parent is gone (even killed) reads the end of its pipe and
-exits. Workers ignore Ctrl-C: the parent handles it and stops them.
+Each batch goes to whichever worker is free (one pipe per worker, no scheduler thread): a worker
+that finishes early takes the next batch instead of waiting for a slower one's turn. Results
+that come back early wait here until those before them are written, so the output is in
+submission order; at most ``WINDOW`` batches per worker are sent ahead of the oldest unwritten
+one, so memory stays flat. A worker is sent a batch only when it has handed back its last results
+and waits to read, so neither side can block writing into a full pipe while the other does the
+same: no deadlock. Workers start only once a render has enough frames to pay for them
+(``START_AFTER``), so a short animation costs no process start-up. A worker whose parent is gone
+(even killed) reads the end of its pipe and exits. Workers ignore Ctrl-C: the parent handles it
+and stops them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -34,6 +36,7 @@ R = TypeVar("R")
 HELD = {signal.SIGINT, signal.SIGTERM}  # held while a worker starts: see OrderedPool._start
 BATCH = 16  # frames per task: one pickle round trip carries many small frame patches
 START_AFTER = 64  # frames done in this process before workers are started (short renders stay serial)
+WINDOW = 2  # batches per worker that may be sent ahead of the oldest one not yet written
 
 
 class WorkerError(RuntimeError):
@@ -84,7 +87,7 @@ class OrderedPool(Generic[T, R]):
     """``function`` applied to each submitted item, results handed to ``sink`` in submission order.
 
     With ``jobs`` 1 (or before ``START_AFTER`` items) the work is done here, at once; otherwise it
-    goes to ``jobs`` worker processes in batches of ``BATCH``, at most one batch per worker in flight.
+    goes to ``jobs`` worker processes in batches of ``BATCH``, each to the first worker free.
     ``function`` must be a module-level function (a spawned worker finds it by name).
     """
 
@@ -105,8 +108,11 @@ class OrderedPool(Generic[T, R]):
         self.start_after = START_AFTER if start_after is None else start_after
         self.batch: list[T] = []
         self.workers: list[tuple[Any, Connection]] = []
-        self.sent = 0  # batches sent; batch k went to worker k % jobs
-        self.received = 0
+        self.idle: list[int] = []  # workers waiting for a batch
+        self.busy: dict[int, int] = {}  # worker -> the number of the batch it works on
+        self.done: dict[int, list[R]] = {}  # results back before those of earlier batches
+        self.sent = 0  # batches sent
+        self.written = 0  # batches whose results the sink has had
         self.seen = 0
 
     @property
@@ -140,40 +146,52 @@ class OrderedPool(Generic[T, R]):
                 process = context.Process(target=_serve, args=(child, self.function, list(parents)), daemon=True)
                 process.start()
                 child.close()
+                self.idle.append(len(self.workers))
                 self.workers.append((process, parent))
         finally:
             if held is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def _send(self) -> None:
-        while self.sent - self.received >= self.jobs:  # this worker's last batch is back: it is reading
+        while not self.idle or self.sent - self.written >= WINDOW * self.jobs:
             self._receive()
-        self.workers[self.sent % self.jobs][1].send(self.batch)
+        worker = self.idle.pop(0)
+        self.workers[worker][1].send(self.batch)
+        self.busy[worker] = self.sent
         self.sent += 1
         self.batch = []
 
     def _receive(self) -> None:
-        try:
-            results = self.workers[self.received % self.jobs][1].recv()
-        except (EOFError, OSError) as err:
-            raise WorkerError(f"a worker process ended without its results ({err or 'killed'})") from err
-        if isinstance(results, WorkerError):
-            raise results
-        self.received += 1
-        for result in results:
-            self.sink(result)
+        """Wait for any busy worker's results; write those now in order."""
+        by_conn = {self.workers[worker][1]: worker for worker in self.busy}
+        for conn in wait(list(by_conn)):
+            assert isinstance(conn, Connection)
+            worker = by_conn[conn]
+            try:
+                results = conn.recv()
+            except (EOFError, OSError) as err:
+                raise WorkerError(f"a worker process ended without its results ({err or 'killed'})") from err
+            if isinstance(results, WorkerError):
+                raise results
+            self.done[self.busy.pop(worker)] = results
+            self.idle.append(worker)
+        self.idle.sort()  # the lowest free worker first: the same workers do the work run to run
+        while self.written in self.done:
+            for result in self.done.pop(self.written):
+                self.sink(result)
+            self.written += 1
 
     def drain(self) -> None:
         """Write every pending result, in order."""
         if self.batch:
             self._send()
-        while self.received < self.sent:
+        while self.written < self.sent:
             self._receive()
 
     def close(self) -> None:
         """Stop the workers (after :meth:`drain`, or after a failure: pending work is dropped)."""
         workers, self.workers = self.workers, []
-        unfinished = self.received < self.sent
+        unfinished = self.written < self.sent
         for process, conn in workers:
             conn.close()  # the worker reads the end of its pipe and exits
             if unfinished:
@@ -183,5 +201,6 @@ class OrderedPool(Generic[T, R]):
             if process.is_alive():  # pragma: no cover - a worker stuck in a library call
                 process.kill()
                 process.join()
-        self.sent = self.received = 0
+        self.sent = self.written = 0
         self.batch = []
+        self.idle, self.busy, self.done = [], {}, {}
