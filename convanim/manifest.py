@@ -30,7 +30,7 @@ import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -400,14 +400,15 @@ def _asset(
             f'write e.g. {name} = "--stride 2 --pad 1"'
         )
     mapping: dict[str, Any] = {**defaults, **given}
-    data_files = False
+    shown: dict[str, str] = {}  # data files as written, for the command an HTML player shows
     for field in DATA_FIELDS:
         value = mapping.get(field)
         if isinstance(value, str) and is_data_file(value):
+            shown[field] = value.strip()
             mapping[field] = str(root / value.strip())  # relative to the manifest, not the current folder
-            data_files = True
+    data_files = bool(shown)
     try:
-        options = RenderOptions.from_mapping(mapping)
+        options = replace(RenderOptions.from_mapping(mapping), shown=tuple(sorted(shown.items())))
         if not data_files:
             from .compute.spec import ConvSpec
 

@@ -296,6 +296,28 @@ def test_the_same_data_in_a_copy_elsewhere_is_current(tmp_path: Path, monkeypatc
     assert isinstance(result.exception, AssertionError)  # a changed data file: the lock cannot vouch
 
 
+def test_an_html_asset_reading_data_is_the_same_in_any_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The player's command names the data file as the manifest does, not where this clone is."""
+    first = tmp_path / "first"
+    (first / "data").mkdir(parents=True)
+    np.save(first / "data" / "x.npy", np.arange(16).reshape(4, 4))
+    text = '[tool.convanim]\nout-dir = "out"\nassets.x = { values = "data/x.npy", output = "x.html" }\n'
+    project(first, monkeypatch, text)
+    html = (first / "out" / "x.html").read_text(encoding="utf-8")
+    assert "--values data/x.npy" in html
+    assert str(tmp_path) not in html
+    second = tmp_path / "elsewhere" / "second"
+    second.parent.mkdir()
+    shutil.copytree(first, second)
+    (second / "out" / "x.html").unlink()
+    monkeypatch.chdir(second)
+    assert run("assets", "-j", "1").exit_code == 0
+    assert (second / "out" / "x.html").read_bytes() == (first / "out" / "x.html").read_bytes()
+    assert check().exit_code == 0 and run("assets", "--check", "--strict").exit_code == 0
+
+
 def test_strict_renders_what_the_lock_vouches_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file edited by hand, and the lock edited to match: only a fresh render tells."""
     root = project(tmp_path, monkeypatch)

@@ -96,6 +96,10 @@ class RenderOptions:
     fit: Pair | None = None
     jobs: int | None = None
     explicit: frozenset[str] = field(default=frozenset(), compare=False)
+    # Data-file options as the user wrote them, where they are read from elsewhere (a manifest's
+    # paths are relative to its folder): the command line a file records shows these, so its
+    # bytes do not depend on where the project is checked out.
+    shown: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> RenderOptions:
@@ -196,7 +200,7 @@ class RenderOptions:
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name != "explicit" and getattr(self, f.name) != getattr(default, f.name)
+            if f.name not in UNSET and getattr(self, f.name) != getattr(default, f.name)
         }
 
     def command(self) -> str:
@@ -215,7 +219,7 @@ def command_line(options: RenderOptions) -> str:
     """``convanim render -s 2 -p 1``: the preset, then each setting that differs from it or the defaults."""
     import shlex
 
-    chosen = options.as_mapping()
+    chosen = {**options.as_mapping(), **dict(options.shown)}
     if options.preset is not None:
         chosen = {k: v for k, v in chosen.items() if k in options.explicit or k == "preset"}
     words = ["convanim", "render"]
@@ -287,8 +291,11 @@ def check_timing(frame_ms: int, hold_ms: int, loop: int) -> None:
         raise SpecError(f"‹loop› {loop} is out of range: use 0 (forever) to 65535")
 
 
+UNSET = ("explicit", "shown")  # fields no option or key sets: what the others say about them
+
+
 def field_names() -> list[str]:
-    return [f.name for f in fields(RenderOptions) if f.name != "explicit"]
+    return [f.name for f in fields(RenderOptions) if f.name not in UNSET]
 
 
 def canonical(key: str) -> str:
