@@ -243,6 +243,9 @@ VIEWS = {
     "volume": {"input_size": 4, "in_channels": 3, "out_channels": 2, "padding": 1, "view": "volume"},
     "separable": {"preset": "volume_separable"},
     "slice": {"input_size": 8, "padding": 1, "frames": "20:50"},
+    "12 maps, roving": {"input_size": 3, "kernel_size": 2, "in_channels": 2, "out_channels": 12},
+    "12 channels term, roving": {"input_size": 3, "kernel_size": 2, "in_channels": 12, "steps": "term"},
+    "depthwise 12, roving": {"input_size": 3, "kernel_size": 2, "in_channels": 12, "out_channels": 12, "groups": 12},
 }
 
 

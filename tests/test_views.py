@@ -193,3 +193,46 @@ def test_frame_means_the_still_in_every_format(tmp_path) -> None:  # type: ignor
     with Image.open(tmp_path / "still.gif") as gif, Image.open(tmp_path / "still.png") as png:
         assert gif.n_frames == 1
         assert np.array_equal(np.asarray(gif.convert("RGB")), np.asarray(png.convert("RGB")))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"input_size": 3, "kernel_size": 2, "in_channels": 2, "out_channels": 12},
+        {"input_size": 3, "kernel_size": 2, "in_channels": 12, "out_channels": 12, "groups": 12, "theme": "dark"},
+        {"input_size": 3, "kernel_size": 2, "in_channels": 12, "out_channels": 2, "steps": "term"},
+    ],
+)
+def test_past_eight_channels_what_is_at_work_is_always_shown(options: dict[str, object]) -> None:
+    """Filter #9 of 12 fills map #9 in the roving grid; a term on channel #9 lights channel #9 and
+    its kernel slice there; every frame drawn in turn equals the same frame drawn alone."""
+    from convanim.pipeline import from_options
+    from convanim.plan.options import RenderOptions
+
+    clip = from_options(RenderOptions.from_mapping(options))
+    scene = make_scene(clip.trace, clip.look, RASTER, clip.view, clip.grad_output)
+    board = clip.storyboard()
+    steps = clip.trace.steps
+    palette = scene.painter.palette  # type: ignore[attr-defined]
+    edge = palette.index(scene.theme.output_edge)
+    seen_roving = set()
+    for i, (pixels, _, _) in enumerate(scene.frames(board)):
+        frame = board.frame(i)
+        f, r, q = (int(v) for v in steps.output_cells[frame.step])
+        grid = scene.grid_of("output", f)
+        assert grid is not None, f"frame {i}: map #{f} has no grid"
+        x, y = grid.origin(r, q)
+        assert pixels[y + 1, x + 1] == edge, f"frame {i}: map #{f} ({r}, {q}) is not outlined"
+        if f not in scene.layout.outputs:
+            seen_roving.add(f)
+        if frame.term is not None:
+            c = int(steps.input_cells[frame.step, frame.term, 0])
+            cl = scene.taps[frame.term][0]
+            assert scene.grid_of("input", c) is not None and scene.grid_of("kernel", cl) is not None
+        if options.get("groups"):
+            assert scene.grid_of("input", f) is not None  # depthwise: filter f sees channel f
+        alone = make_scene(clip.trace, clip.look, RASTER, clip.view, clip.grad_output)
+        still, _, _ = alone.still(board, i)
+        assert np.array_equal(still, pixels), f"frame {i} drawn alone differs"
+    if clip.trace.spec.out_channels > 8:
+        assert seen_roving == {7, 8, 9, 10}  # the maps with no grid of their own

@@ -29,7 +29,7 @@ class NamedKernel(Scene):
                 else "as conv2d applies it (cross-correlation, not flipped)"
             )
         panels[1] = replace(kernel, title=kernel.title.replace(word, f"{word} {name}", 1), detail=detail)
-        return make_layout(spec, self.metrics, self.cell_px, self.look.values, panels)
+        return make_layout(spec, self.metrics, self.cell_px, self.look.values, panels, roving=self.roving_panels)
 
 
 class ColouredForwardScene(ColouredScene, NamedKernel, ForwardScene):

@@ -79,6 +79,8 @@ def direct_titles(view: DirectView, names: tuple[str, str, str], kernel_name: st
 class DirectScene(ForwardScene):
     """The direct convolution over the spread input, stride 1, one output cell per frame."""
 
+    roving_panels = False  # its own layout and drawing: fixed grids
+
     def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
         self.view = direct_view(trace)
         self.kinds_swatches: list[Swatch] = []

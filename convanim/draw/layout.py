@@ -7,7 +7,7 @@ panel. Geometry is whole pixels: a grid cell is ``cell`` px with a 1-px shared b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..compute.spec import ConvSpec
 from ..compute.spec import pair_text as spec_pair_text
@@ -87,6 +87,11 @@ class Layout:
     matrix: Grid | None = None  # matrix view: the matrix,
     vector_in: Grid | None = None  # the flattened input as a row above it,
     vector_out: Grid | None = None  # and the flattened output as a column beside it
+    # A panel of more grids than it shows: the channel whose grid roves (shows the hidden channel
+    # at work, see Scene.bring), and, for a panel whose captions are fixed, where that grid's
+    # caption goes (drawn per frame; ``text`` is the panel's word, "map" or "channel").
+    roving: dict[str, int] = field(default_factory=dict)
+    roving_captions: dict[str, Text] = field(default_factory=dict)
 
     @property
     def inputs(self) -> dict[int, Grid]:
@@ -282,9 +287,14 @@ def make_layout(
     matrix: tuple[int, int] | None = None,
     matrix_titles: tuple[str, str, str] = ("", "", ""),
     strip_lines: int = 1,
+    roving: bool = False,
 ) -> Layout:
     """Place ``panels`` (by default input, kernel, output) and, for the matrix view, a
-    ``matrix`` of (rows, cols) with its input row above and output column beside it."""
+    ``matrix`` of (rows, cols) with its input row above and output column beside it.
+
+    ``roving``: in a panel of more than MAX_SHOWN grids, the grid before the last is a roving one
+    (its caption is drawn per frame), for a scene that shows a hidden channel at work there.
+    """
     margin = max(12, cell // 2)
     gap = max(24, cell)
     title_size = max(13, min(18, round(cell * 0.42)))
@@ -301,6 +311,8 @@ def make_layout(
     captions: dict[int, Text] = {}
     kernel_caption = None
     placed: dict[str, dict[int, Grid]] = {}
+    roving_slots: dict[str, int] = {}
+    roving_captions: dict[str, Text] = {}
     x = margin
     bottom = grids_top
     labelled = [panel.count > 1 for panel in panels]
@@ -330,6 +342,9 @@ def make_layout(
             kernel_caption = Text(x, margin + title_h, "", detail_size, ink="ink_dim", width=width)
         left = x + (width - block) // 2 if panel.role != "input" else x
         grids: dict[int, Grid] = {}
+        roves = MAX_SHOWN - 2 if roving and panel.count > MAX_SHOWN else None
+        if roves is not None:
+            roving_slots[panel.role] = roves
         for i, channel in enumerate(channels):
             sx = left + (i % k) * (slot_w + inner)
             y = grids_top + (i // k) * slot_h
@@ -337,6 +352,10 @@ def make_layout(
             if lab:
                 if panel.captioned:
                     captions[channel] = Text(sx, y, "", sub_size, ink="ink_dim", width=slot_w)
+                elif channel == roves:
+                    roving_captions[panel.role] = Text(
+                        gx, y, panel.word, sub_size, ink="ink_dim", width=sx + slot_w - gx
+                    )
                 else:
                     texts.append(Text(gx, y, f"{panel.word} #{channel}", sub_size, ink="ink_dim"))
                 y += sub_h
@@ -394,4 +413,6 @@ def make_layout(
         matrix=matrix_grid,
         vector_in=vector_in,
         vector_out=vector_out,
+        roving=roving_slots,
+        roving_captions=roving_captions,
     )

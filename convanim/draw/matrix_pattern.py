@@ -36,6 +36,8 @@ def kernel_position(index: tuple[int, int, int, int], kh: int, kw: int) -> int:
 class _Pattern(Scene):
     """Shared: the matrix pattern's geometry, its static drawing and the per-frame highlight."""
 
+    roving_panels = False  # its own layout and drawing: fixed grids
+
     shape: tuple[int, int]
     entries: dict[tuple[int, int], tuple[int, int, int, int]]
     pitch: int

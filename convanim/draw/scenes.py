@@ -60,6 +60,10 @@ class Look:
 class Scene(ABC):
     """Shared set-up: layout, static picture, captions, the sum line; frames through a painter."""
 
+    # Whether a panel of more grids than it shows has a roving grid for the hidden channel at
+    # work (see bring); a scene that says so draws through grid_of and implements repaint.
+    roving_panels = False
+
     def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
         self.trace = trace
         self.look = look
@@ -70,6 +74,7 @@ class Scene(ABC):
         self.layout: Layout = self.plan()
         if look.cell_px is None:
             self._fit_slide()
+        self.on_slot: dict[str, int] = dict(self.layout.roving)  # panel -> the channel its roving grid shows
         width, height = self.layout.width, self.layout.height
         if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
             raise SpecError(
@@ -103,7 +108,49 @@ class Scene(ABC):
             self.look.values,
             default_panels(self.trace.spec, self.look.names),
             strip_lines=2 if self.labels.symbolic else 1,
+            roving=self.roving_panels,
         )
+
+    # -- roving grids: a panel of over MAX_SHOWN channels shows the one at work in its roving grid --
+
+    def grid_of(self, role: str, channel: int) -> Grid | None:
+        """The grid that shows ``channel`` of a panel now (None: not shown)."""
+        grids = self.layout.grids.get(role, {})
+        slot = self.layout.roving.get(role)
+        if slot is not None:
+            if self.on_slot[role] == channel:
+                return grids[slot]
+            if channel == slot:  # its grid shows another channel now
+                return None
+        return grids.get(channel)
+
+    def displayed(self, role: str) -> list[tuple[int, int, Grid]]:
+        """Each grid of a panel: (its key in the layout, the channel it shows now, the grid)."""
+        slot = self.layout.roving.get(role)
+        grids = self.layout.grids.get(role, {})
+        return [(key, self.on_slot[role] if key == slot else key, grid) for key, grid in grids.items()]
+
+    def bring(self, role: str, channel: int | None) -> None:
+        """Show ``channel`` of a panel: in its roving grid when it has no grid of its own; else
+        (or for None) the roving grid shows its own channel. Repainted only when that changes."""
+        slot = self.layout.roving.get(role)
+        if slot is None:
+            return
+        grids = self.layout.grids[role]
+        want = channel if channel is not None and channel not in grids else slot
+        if self.on_slot[role] != want:
+            self.on_slot[role] = want
+            self.repaint(role, want, grids[slot])
+
+    def repaint(self, role: str, channel: int, grid: Grid) -> None:
+        """Draw ``channel`` of panel ``role`` into its roving ``grid``, permanently (see bring)."""
+        raise NotImplementedError(f"{type(self).__name__} has no roving grids")
+
+    def roving_captions(self) -> None:
+        """Each roving grid's caption, saying which channel it shows (drawn per frame)."""
+        for role, where in self.layout.roving_captions.items():
+            words = [where.text, f"#{self.on_slot[role]}"]
+            self.painter.words(where.x, where.y, words, where.size, where.width, ink=where.ink)
 
     def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
         x, y = grid.origin(row, col)
@@ -239,7 +286,13 @@ class Scene(ABC):
 
 
 class ForwardScene(Scene):
-    """A forward convolution: the window slides over the padded input, the output fills in."""
+    """A forward convolution: the window slides over the padded input, the output fills in.
+
+    Past MAX_SHOWN channels, maps or kernel slices, the one at work is shown in its panel's
+    roving grid: filter #9 of 12 fills "map #9" there, not a map the picture leaves out.
+    """
+
+    roving_panels = True
 
     def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
         super().__init__(trace, look, medium)
@@ -253,6 +306,7 @@ class ForwardScene(Scene):
         self._draw_kernel(0, None, permanent=True)
         self.kernel_shown = 0  # the filter the permanent kernel panel shows
         self.taps = [tuple(tap) for tap in self.steps.kernel_cells.tolist()]  # (slice, row, col) of each tap
+        self._map_steps: dict[int, list[int]] = {}  # output map -> its steps (for its roving grid)
         blank = CellStyle("output_empty")
         for grid in self.layout.outputs.values():
             for r in range(grid.rows):
@@ -264,37 +318,64 @@ class ForwardScene(Scene):
         """The input channels, those outside ``group`` dimmed (with groups, a filter sees only its own)."""
         if group == self.group:
             return
+        self.group = group
+        for _, c, grid in self.displayed("input"):
+            self._paint_channel(c, grid)
+
+    def _paint_channel(self, c: int, grid: Grid) -> None:
+        """Input channel ``c`` into ``grid``, dimmed when it is outside the group at work."""
         spec, labels = self.trace.spec, self.labels
         ph, pw = spec.padding
         h, w = spec.input_size
-        first = group * self.groups_in
-        for c, grid in self.layout.inputs.items():
-            idle = spec.groups > 1 and not first <= c < first + self.groups_in
+        first = (self.group or 0) * self.groups_in
+        idle = spec.groups > 1 and not first <= c < first + self.groups_in
+        for r in range(grid.rows):
+            for q in range(grid.cols):
+                text = labels.input(c, r, q, padded=True)
+                inside = ph <= r < ph + h and pw <= q < pw + w
+                if idle:
+                    style = CellStyle("idle_fill", text, ink="ink_dim")
+                else:
+                    style = CellStyle("input_fill", text) if inside else CellStyle("pad_fill", text, ink="ink_dim")
+                self.cell(grid, r, q, style, permanent=True)
+
+    def repaint(self, role: str, channel: int, grid: Grid) -> None:
+        if role == "input":
+            self._paint_channel(channel, grid)
+        elif role == "kernel":
+            self._draw_slice(self.kernel_shown, channel, grid, None, permanent=True)
+        else:  # a map: the cells computed so far, the rest blank
+            steps = self._map_steps.get(channel)
+            if steps is None:
+                steps = self._map_steps[channel] = [
+                    int(n) for n in np.flatnonzero(self.steps.output_cells[:, 0] == channel)
+                ]
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    text = labels.input(c, r, q, padded=True)
-                    inside = ph <= r < ph + h and pw <= q < pw + w
-                    if idle:
-                        style = CellStyle("idle_fill", text, ink="ink_dim")
-                    else:
-                        style = CellStyle("input_fill", text) if inside else CellStyle("pad_fill", text, ink="ink_dim")
-                    self.cell(grid, r, q, style, permanent=True)
-        self.group = group
+                    self.cell(grid, r, q, CellStyle("output_empty"), permanent=True)
+            for n in steps:
+                if n >= self.done:
+                    break
+                _, r, q = (int(v) for v in self.steps.output_cells[n])
+                self.cell(grid, r, q, CellStyle("output_fill", self.labels.forward_cell(n)), permanent=True)
 
     def _draw_kernel(self, f: int, term: int | None, permanent: bool = False) -> None:
-        kernel_cells = self.steps.kernel_cells
-        current = None if term is None else tuple(int(v) for v in kernel_cells[term])
-        for cl, grid in self.layout.kernels.items():
-            for r in range(grid.rows):
-                for q in range(grid.cols):
-                    fill = "term_fill" if current == (cl, r, q) else "kernel_fill"
-                    text = self.labels.weight((f, cl, r, q))
-                    self.cell(grid, r, q, CellStyle(fill, text), permanent)
+        current = None if term is None else self.taps[term]
+        for _, cl, grid in self.displayed("kernel"):
+            self._draw_slice(f, cl, grid, current, permanent)
+
+    def _draw_slice(self, f: int, cl: int, grid: Grid, current: tuple[int, ...] | None, permanent: bool) -> None:
+        """Slice ``cl`` of filter ``f`` into ``grid``; the tap ``current`` highlighted."""
+        for r in range(grid.rows):
+            for q in range(grid.cols):
+                fill = "term_fill" if current == (cl, r, q) else "kernel_fill"
+                text = self.labels.weight((f, cl, r, q))
+                self.cell(grid, r, q, CellStyle(fill, text), permanent)
 
     def advance(self, step: int) -> None:
         """Make step ``step``'s output cell part of the permanent picture."""
         f, r, q = (int(v) for v in self.steps.output_cells[step])
-        grid = self.layout.outputs.get(f)
+        grid = self.grid_of("output", f)
         if grid is not None:
             tile = CellStyle("output_fill", self.labels.forward_cell(step))
             self.cell(grid, r, q, tile, permanent=True)
@@ -309,12 +390,18 @@ class ForwardScene(Scene):
         f, orow, ocol = (int(v) for v in steps.output_cells[n])
         self._paint_inputs(f // self.filters_per_group)
         cells = steps.input_cells[n]
-        inputs = self.layout.inputs
+        # The filter at work, and which input channel each of its slices meets.
+        if f != self.kernel_shown:
+            self.kernel_shown = f
+            self._draw_kernel(f, None, permanent=True)
+        if self.on_slot:  # panels past MAX_SHOWN grids: the hidden channel at work in the roving grid
+            self._bring_at_work(n, term, f)
+        grid_of = self.grid_of
         # The window, with each tap's kernel weight in its corner.
         for k, ((c, r, q), in_padding, tap) in enumerate(
             zip(cells.tolist(), steps.in_padding[n].tolist(), self.taps, strict=True)
         ):
-            grid = inputs.get(c)
+            grid = grid_of("input", c)
             if grid is None:
                 continue
             padding = in_padding and term != k
@@ -323,20 +410,16 @@ class ForwardScene(Scene):
             ink = "ink_dim" if padding else "ink"
             tile = CellStyle(fill, labels.input(c, r, q, padded=True), ink, corner)
             self.cell(grid, r, q, tile)
-        for c, grid in self.layout.inputs.items():
+        for _, c, grid in self.displayed("input"):
             on = cells[:, 0] == c
             if on.any():
                 rows, cols = cells[on, 1], cells[on, 2]
                 self.painter.outline(
                     grid.box(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())), "window_edge"
                 )
-        # The filter at work, and which input channel each of its slices meets.
-        if f != self.kernel_shown:
-            self._draw_kernel(f, None, permanent=True)
-            self.kernel_shown = f
         if term is not None:  # the weight at work
             cl, r, q = self.taps[term]
-            grid = self.layout.kernels.get(cl)
+            grid = grid_of("kernel", cl)
             if grid is not None:
                 self.cell(grid, r, q, CellStyle("term_fill", self.labels.weight((f, cl, r, q))))
         first = f // self.filters_per_group * self.groups_in
@@ -345,18 +428,33 @@ class ForwardScene(Scene):
             last = first + self.groups_in - 1
             sees = f" · sees channel #{first}" if last == first else f" · sees channels #{first}–#{last}"
         self.captions(
-            {cl: f"× channel #{first + cl}" for cl in range(self.groups_in)},
+            {key: f"× channel #{first + cl}" for key, cl, _ in self.displayed("kernel")},
             f"filter #{f} (of {self.trace.spec.out_channels}){sees}",
         )
         for grid in self.layout.kernels.values():
             self.painter.outline(grid.box(0, 0, grid.rows - 1, grid.cols - 1), "kernel_edge")
+        self.roving_captions()
         # The output cell: its value, or the partial sum so far.
-        grid = self.layout.outputs.get(f)
+        grid = grid_of("output", f)
         if grid is not None:
             text = labels.forward_cell(n, term)
             self.cell(grid, orow, ocol, CellStyle("output_current", text, bold=True))
             self.painter.outline(grid.box(orow, ocol, orow, ocol), "output_edge")
         self._write_sum(n, term, f, orow, ocol)
+
+    def _bring_at_work(self, n: int, term: int | None, f: int) -> None:
+        """Roving grids show what this step works on: map ``f``; with a term, its input channel and
+        kernel slice; with groups, the first hidden channel of the group (None: their own)."""
+        self.bring("output", f)
+        channel: int | None = None
+        if term is not None:
+            channel = int(self.steps.input_cells[n, term, 0])
+        elif self.trace.spec.groups > 1:
+            first = f // self.filters_per_group * self.groups_in
+            hidden = [c for c in range(first, first + self.groups_in) if c not in self.layout.inputs]
+            channel = hidden[0] if hidden else None
+        self.bring("input", channel)
+        self.bring("kernel", None if term is None else self.taps[term][0])
 
     def _write_sum(self, n: int, term: int | None, f: int, row: int, col: int) -> None:
         if self.look.values:

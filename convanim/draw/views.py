@@ -154,6 +154,8 @@ class GradWeightScene(Scene):
 class _MatrixMixin:
     """Shared parts of the matrix views: size checks, the layout, drawing the static matrix."""
 
+    roving_panels = False  # its own layout and drawing: fixed grids
+
     trace: Trace
     look: Look
     metrics: Any
