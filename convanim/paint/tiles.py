@@ -12,11 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw
 
 from ..draw.painter import CellStyle, TextPlace, cell_text, line_height, place_words, word_advance
 from ..draw.theme import RGB, Theme
-from .fonts import METRICS, font
+from .fonts import METRICS, Glyphs
 from .palette import palette
 
 Index = NDArray[np.uint8]
@@ -33,11 +32,15 @@ class Tiles:
         self.colours = palette(theme)
         self.rgb = np.array(self.colours, dtype=np.int32)
         self.index = {rgb: i for i, rgb in enumerate(self.colours)}
+        b = self.rgb.astype(np.float64)
+        self._bb = (b * b).sum(axis=1)  # for :meth:`nearest`
+        self._minus_2bt = np.ascontiguousarray(-2 * b.T)
         self._cells: dict[CellStyle, Index] = {}
         self._luts: dict[tuple[str, str], Index] = {}
         self._masks: dict[tuple[str, int, bool], Index] = {}
-        # A word in ink on a background, and where its ink is: a sum line is pasted from these.
-        self._words: dict[tuple[str, int, str, str], tuple[Index, NDArray[np.bool_]]] = {}
+        self._faces: dict[tuple[int, bool], Glyphs] = {}  # each face's glyphs, rendered once a picture
+        # A word in ink on a background: a sum line is pasted from these.
+        self._words: dict[tuple[str, int, str, str], Index] = {}
         self._lines: dict[tuple[tuple[str, ...], int, int, str, str], Index] = {}  # the last lines of words
         # (size, ink, bg) -> word -> the word and the space after it: a line is its words' spans joined.
         self._spans: dict[tuple[int, str, str], dict[str, Index]] = {}
@@ -52,11 +55,12 @@ class Tiles:
 
     def nearest(self, rgb: NDArray[np.int32]) -> NDArray[np.uint8]:
         """Palette index nearest to each RGB row of ``rgb`` (shape (n, 3))."""
-        # |a - b|² as |a|² - 2 a·b + |b|², in exact integers: the same distances (and ties) as the
-        # direct difference, without the (n, palette, 3) intermediate.
-        a = rgb.astype(np.int64)
-        b = self.rgb.astype(np.int64)
-        distance = (a * a).sum(axis=1)[:, None] - 2 * (a @ b.T) + (b * b).sum(axis=1)[None, :]
+        # |a - b|² less |a|² (the same for every palette entry of a row) is |b|² - 2 a·b: whole
+        # numbers under 2**20 for channels 0..255, so exact in float64 (BLAS, not numpy's integer
+        # matmul; added in place, no second (n, palette) array): the same distances and ties as
+        # the direct difference.
+        distance = rgb.astype(np.float64) @ self._minus_2bt
+        distance += self._bb
         return np.asarray(distance.argmin(axis=1), dtype=np.uint8)
 
     def lut(self, fill: str, ink: str) -> NDArray[np.uint8]:
@@ -77,13 +81,10 @@ class Tiles:
         found = self._masks.get(key)
         if found is not None:
             return found
-        face = font(size, bold)
-        ascent, descent = face.getmetrics()
-        width = max(1, int(np.ceil(face.getlength(text))) + 2)
-        image = Image.new("L", (width, ascent + descent + 2), 0)
-        ImageDraw.Draw(image).text((1, 1), text, font=face, fill=255)
-        found = np.asarray(image, dtype=np.uint8)
-        self._masks[key] = found
+        glyphs = self._faces.get((size, bold))
+        if glyphs is None:
+            glyphs = self._faces[size, bold] = Glyphs(size, bold)
+        found = self._masks[key] = glyphs.mask(text)
         return found
 
     # -- tiles ------------------------------------------------------------------------------
@@ -96,9 +97,7 @@ class Tiles:
         if x1 <= x0 or y1 <= y0:
             return
         part = mask[y0 - y : y1 - y, x0 - x : x1 - x]
-        region = tile[y0:y1, x0:x1]
-        ink_pixels = part > 0
-        region[ink_pixels] = self.lut(fill, ink)[part[ink_pixels]]
+        np.copyto(tile[y0:y1, x0:x1], self.lut(fill, ink)[part], where=part > 0)
 
     def _pen(self, tile: Index, place: TextPlace, fill: str) -> None:
         """Draw ``place``'s text with its pen at (x, baseline) in the tile."""
@@ -157,8 +156,10 @@ class Tiles:
                 pieces.append(span)
         # Each word's span starts where place_words puts its box: the line is the spans joined,
         # then the background to the end, cut at ``width``.
-        blank = self._blank(line_height(METRICS, size), width, bg)
-        return np.concatenate([*pieces, blank], axis=1)[:, :width]
+        short = width - sum([piece.shape[1] for piece in pieces])
+        if short > 0 or not pieces:
+            pieces.append(self._blank(line_height(METRICS, size), width, bg)[:, : max(0, short)])
+        return np.concatenate(pieces, axis=1)[:, :width]
 
     def _blank(self, height: int, width: int, bg: str) -> Index:
         """A line of background (shared: never write)."""
@@ -171,7 +172,7 @@ class Tiles:
     def _span(self, spans: dict[str, Index], word: str, size: int, ink: str, bg: str) -> Index | None:
         """``word`` and the space after it, as wide as its advance and a space (kept in ``spans``);
         None when its ink reaches past that (a glyph overhanging the next word's box)."""
-        inked, _ = self._word(word, size, ink, bg)
+        inked = self._word(word, size, ink, bg)
         room = word_advance(METRICS, word, size) + word_advance(METRICS, " ", size)
         height, drawn = inked.shape
         if drawn > room or height != line_height(METRICS, size):
@@ -186,21 +187,26 @@ class Tiles:
         height = line_height(METRICS, size)
         line = np.full((height, width), self.colour(bg), dtype=np.uint8)
         for word, x in place_words(METRICS, words, size, width):
-            inked, where = self._word(word, size, ink, bg)
+            inked = self._word(word, size, ink, bg)
+            where = self.mask(word, size) > 0
             x0, x1 = max(0, x), min(width, x + inked.shape[1])
             if x1 > x0:
                 h = min(height, inked.shape[0])
                 np.copyto(line[:h, x0:x1], inked[:h, x0 - x : x1 - x], where=where[:h, x0 - x : x1 - x])
         return line
 
-    def _word(self, word: str, size: int, ink: str, bg: str) -> tuple[Index, NDArray[np.bool_]]:
-        """``word`` in ``ink`` over ``bg`` (palette indices) and its inked pixels, made once."""
+    def _word(self, word: str, size: int, ink: str, bg: str) -> Index:
+        """``word`` in ``ink`` over ``bg`` (palette indices), made once."""
         key = (word, size, ink, bg)
-        found = self._words.get(key)
-        if found is None:
+        inked = self._words.get(key)
+        if inked is None:
             mask = self.mask(word, size)
-            where = mask > 0
-            inked = np.full(mask.shape, self.colour(bg), dtype=np.uint8)
-            inked[where] = self.lut(bg, ink)[mask[where]]
-            found = self._words[key] = (inked, where)
-        return found
+            table = self.lut(bg, ink)
+            if table[0] == self.colour(bg):  # no coverage is the background itself: look every pixel up
+                inked = table[mask]
+            else:
+                where = mask > 0
+                inked = np.full(mask.shape, self.colour(bg), dtype=np.uint8)
+                inked[where] = table[mask[where]]
+            self._words[key] = inked
+        return inked
