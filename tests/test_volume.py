@@ -228,6 +228,31 @@ def test_colours_by_value_where_numbers_do_not_fit() -> None:
     assert any(style.fill.startswith("ramp_") for style in cells)
 
 
+@pytest.mark.parametrize("view", ["volume", "separable"])
+def test_coloured_by_value_the_window_keeps_its_colours_and_a_legend_says_them(view: str) -> None:
+    """Each block's ramp in a legend (its range written at both ends); the window's front cells in
+    the colour of their values, the outline marking the window; the picture still 16:9."""
+    from convanim.draw.ramp import Scale
+
+    animation = _animation({"view": view, "in-channels": 3, "out-channels": 3, "input-size": 4, "color-values": True})
+    scene = make_scene(animation.trace, animation.look, RASTER, view)
+    assert isinstance(scene, VolumeScene)
+    texts = [t.text for t in scene.layout.texts]
+    names = ["input:", "output:"] if view == "volume" else ["input:", "depthwise output:", "output:"]
+    assert [t for t in texts if t.endswith(":")] == names
+    for scale in scene.scales:
+        assert isinstance(scale, Scale)
+        assert format_number(scale.lo) in texts and format_number(scale.hi) in texts
+    assert len([s for s in scene.legend_swatches if s.fill.startswith("ramp_")]) >= 2 * len(names)
+    assert scene.layout.width * 9 == scene.layout.height * 16
+    painter = _recorded(animation)
+    for frame in range(len(painter.durations)):
+        window = [m[3] for m in painter.alive(frame) if m[0] == "cell" and m[3].fill.startswith("window")]
+        assert all(style.fill == "window_pad_fill" for style in window), frame  # only padding stays plain
+    first = [m[3] for m in painter.alive(0) if m[0] == "cell" and not m[3].fill.startswith("window")]
+    assert any(style.fill.startswith("ramp_") for style in first)
+
+
 @pytest.mark.parametrize("name", VOLUME_PRESETS)
 def test_presets_fit_a_1080p_slide_at_16_9(name: str) -> None:
     animation = from_options(RenderOptions.from_mapping({"preset": name}))

@@ -38,7 +38,7 @@ from .labels import Labels
 from .layout import Layout, Text
 from .numbers import distinct, format_number
 from .painter import CellStyle, Medium, line_height, text_width
-from .ramp import SMALLEST_CELL, Scale
+from .ramp import SMALLEST_CELL, LegendItem, Scale, Swatch, add_legend, draw_swatches
 from .scenes import Look, Scene
 from .theme import FILTER_COLOURS, ramp_role
 from .volume_geometry import Block, SubBlock, depth_step
@@ -133,15 +133,15 @@ class VolumeScene(Scene):
         self._widths: dict[tuple[str, int, bool], int] = {}
         self._sums_widths: dict[tuple[int, int], int] = {}
         self._sums_lines: dict[int, list[str]] = {}
+        # One colour scale per block: the input, then each stage's output (the next stage's input).
+        self.scales = [Scale.of(self.traces[0].input), *(Scale.of(t.output) for t in self.traces)]
+        self.legend_swatches: list[Swatch] = []
         super().__init__(trace, look, medium)
         self.walks = [Walk.of(s.steps, s.trace.spec.in_channels // s.trace.spec.groups) for s in self.stages]
         self._texts: dict[tuple[int, int, int, int], str] = {}  # source cells' numbers, by stage and cell
         self._weights: dict[tuple[int, int, int, int, int], str] = {}  # kernel weights, by stage and index
         # Colours by value where numbers would not be read: asked for, or cells too small for them.
-        smallest = SMALLEST_CELL if look.cell_px is not None else LEGIBLE
-        self.by_value = look.color_values or self.cell_px < smallest
-        # One colour scale per block: the input, then each stage's output (the next stage's input).
-        self.scales = [Scale.of(self.traces[0].input), *(Scale.of(t.output) for t in self.traces)]
+        self.by_value = self._by_value(self.cell_px)
         self.done = 0
         self.maps_shown: list[set[int]] = [set() for _ in self.stages]
         self._draw_static()
@@ -319,11 +319,27 @@ class VolumeScene(Scene):
             y += detail_h + 4
         strip_size = title_size
         strip_h = line_height(metrics, strip_size)
-        height = y + strip_h + margin - oy
-        frame_w = frame[0] if frame is not None else width
-        strip = (margin + ox, y, frame_w - 2 * (margin + ox), strip_h) if self.look.values else None
+        strip = (
+            (margin + ox, y, (frame[0] if frame else width) - 2 * (margin + ox), strip_h) if self.look.values else None
+        )
+        y += strip_h
+        swatches: list[Swatch] = []
+        if self._by_value(cell):
+            # The legend under the sum line: laid out by add_legend from the left margin, moved to ours.
+            y += max(4, cell // 6)
+            room = Layout(width, y, cell, {}, tuple(texts), None, strip_size, {}, None)
+            grown, swatches = add_legend(room, metrics, self._legend_items())
+            dx = margin + ox - max(12, cell // 2)
+            texts += [Text(t.x + dx, t.y, t.text, t.size, t.bold, t.ink) for t in grown.texts[len(texts) :]]
+            swatches = [
+                Swatch((x0 + dx, y0, x1 + dx, y1), s.fill, s.edge) for s in swatches for x0, y0, x1, y1 in [s.box]
+            ]
+            width = max(width, grown.width - 2 * max(12, cell // 2) + 2 * margin)
+            y = grown.height
+        height = y + margin - oy
         if frame is None:
             return width, height, None
+        self.legend_swatches = swatches
         layout = Layout(
             width=frame[0],
             height=frame[1],
@@ -367,7 +383,18 @@ class VolumeScene(Scene):
 
     # -- the static picture -----------------------------------------------------------------
 
+    def _by_value(self, cell: int) -> bool:
+        """Whether cells of ``cell`` px are coloured by value: asked for, or too small for numbers."""
+        smallest = SMALLEST_CELL if self.look.cell_px is not None else LEGIBLE
+        return self.look.color_values or cell < smallest
+
+    def _legend_items(self) -> list[LegendItem]:
+        """What the colours say when cells are coloured by value: each block's ramp."""
+        names = ["input", *(self.stage_titles(i)[2].split(" (")[0] for i in range(len(self.traces)))]
+        return [LegendItem(f"{name}:", ramp=scale) for name, scale in zip(names, self.scales, strict=True)]
+
     def _draw_static(self) -> None:
+        draw_swatches(self.painter, self.legend_swatches)
         self._draw_input(self.stages[0])
         for stage in self.stages:
             for number, block in stage.filters.items():
@@ -514,7 +541,9 @@ class VolumeScene(Scene):
             for (r, q), pad, kernel in zip(walk.front_cells[n].tolist(), padding, walk.front, strict=True):
                 fill, ink = ("window_pad_fill", "ink_dim") if pad else ("window_fill", "ink")
                 text = corner = ""
-                if not self.by_value:
+                if self.by_value and not pad:  # the value's colour: the outline marks the window
+                    fill = self._source_fill(index, front, r, q)
+                elif not self.by_value:
                     text = self._source_text(index, front, r, q)
                     corner = self._weight(index, f, kernel)
                 x, y = grid.origin(r, q)
@@ -538,6 +567,12 @@ class VolumeScene(Scene):
         if self.look.values:
             self._write_sums(stage, n, f, cg, group_first)
             self.sum_line(*stage.labels.forward_sum(n, None, f, orow, ocol, stage.result))
+
+    def _source_fill(self, index: int, c: int, r: int, q: int) -> str:
+        """The ramp colour of stage ``index``'s padded input cell (c, r, q) (not padding)."""
+        spec = self.stages[index].trace.spec
+        ph, pw = spec.padding
+        return self._value_fill(index, self.stages[index].trace.input[c, r - ph, q - pw])
 
     def _source_text(self, index: int, c: int, r: int, q: int) -> str:
         """The number of stage ``index``'s padded input cell (c, r, q), made once a cell."""
