@@ -87,11 +87,51 @@ class Glyphs:
         self.short = 1 + 31 // kerning_bound(size)
         self._glyphs: dict[str, Glyph] = {}
 
+    def width(self, text: str) -> int:
+        """The width of ``text``'s mask: its advance rounded up, and a pixel either side."""
+        # The advance as the layout measured it (the same FreeType call, made once a text).
+        return max(1, int(np.ceil(METRICS.length(text, self.size, self.bold))) + 2)
+
+    def glyph(self, char: str) -> Glyph:
+        """``char``'s advance, and its inked pixels as FreeType renders it at the pen (made once)."""
+        glyph = self._glyphs.get(char)
+        if glyph is None:
+            glyph = self._glyphs[char] = self._glyph(char)
+        return glyph
+
+    def placed(self, text: str) -> list[tuple[str, int, int]] | None:
+        """Where each inked glyph of ``text`` goes in its mask (char, x, y of its inked box), when
+        every one lies inside the mask, clear of the ink before it: then the mask is those boxes
+        pasted on 0. None otherwise (glyphs to blend, or to lay out whole)."""
+        if len(text) > self.short or "\n" in text:
+            return None
+        width, height = self.width(text), self.height
+        placed = []
+        pen = 1
+        right = 0  # the column after the rightmost ink so far
+        base = 1 + self.ascent
+        glyphs = self._glyphs
+        for char in text:
+            glyph = glyphs.get(char)
+            if glyph is None:
+                glyph = glyphs[char] = self._glyph(char)
+            advance, bitmap, gx, gy = glyph
+            if advance & 63:
+                return None
+            if bitmap is not None:
+                x, y = pen + gx, base + gy
+                h, w = bitmap.shape
+                if x < right or y < 0 or x + w > width or y + h > height:
+                    return None
+                placed.append((char, x, y))
+                right = x + w
+            pen += advance >> 6
+        return placed
+
     def mask(self, text: str) -> NDArray[np.uint8]:
         """Coverage of ``text`` (0..255), one line high, as wide as its advance + 2; the pen
         starts at (1, 1 + ascent)."""
-        # The advance as the layout measured it (the same FreeType call, made once a text).
-        width = max(1, int(np.ceil(METRICS.length(text, self.size, self.bold))) + 2)
+        width = self.width(text)
         out = np.zeros((self.height, width), dtype=np.uint8)
         if "\n" in text:  # ImageDraw would draw lines: let it
             image = Image.new("L", (width, self.height), 0)

@@ -16,9 +16,11 @@ RAMP = 6  # anti-aliasing levels per (fill, ink) pair
 def palette(theme: Theme) -> list[RGB]:
     """The fixed palette: theme colours, then a ramp for each (fill, ink) pair; at most 255."""
     colours: list[RGB] = []
+    seen: set[RGB] = set()
 
     def add(rgb: RGB) -> None:
-        if rgb not in colours:
+        if rgb not in seen:  # a set: the list is searched for each of ~250 colours otherwise
+            seen.add(rgb)
             colours.append(rgb)
 
     for rgb in theme.colours().values():

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..draw.painter import CellStyle, TextPlace, cell_text, line_height, place_words, word_advance
+from ..draw.painter import Box, CellStyle, TextPlace, cell_text, line_height, place_words, word_advance
 from ..draw.theme import RGB, Theme
 from .fonts import METRICS, Glyphs
 from .palette import palette
 
 Index = NDArray[np.uint8]
 
+NEAREST_ROWS = 64  # colours matched against the palette at a time (a (64, 255) float32 array is 64 KB)
 LINES_KEPT = 64  # lines of words kept whole (captions repeat every frame; a sum line seldom does)
 
 
@@ -32,13 +33,14 @@ class Tiles:
         self.colours = palette(theme)
         self.rgb = np.array(self.colours, dtype=np.int32)
         self.index = {rgb: i for i, rgb in enumerate(self.colours)}
-        b = self.rgb.astype(np.float64)
+        b = self.rgb.astype(np.float32)
         self._bb = (b * b).sum(axis=1)  # for :meth:`nearest`
         self._minus_2bt = np.ascontiguousarray(-2 * b.T)
         self._cells: dict[CellStyle, Index] = {}
         self._luts: dict[tuple[str, str], Index] = {}
         self._masks: dict[tuple[str, int, bool], Index] = {}
         self._faces: dict[tuple[int, bool], Glyphs] = {}  # each face's glyphs, rendered once a picture
+        self._inked: dict[tuple[int, bool, str, str], dict[str, Index]] = {}  # (size, bold, ink, bg) -> glyphs
         # A word in ink on a background: a sum line is pasted from these.
         self._words: dict[tuple[str, int, str, str], Index] = {}
         self._lines: dict[tuple[tuple[str, ...], int, int, str, str], Index] = {}  # the last lines of words
@@ -56,12 +58,16 @@ class Tiles:
     def nearest(self, rgb: NDArray[np.int32]) -> NDArray[np.uint8]:
         """Palette index nearest to each RGB row of ``rgb`` (shape (n, 3))."""
         # |a - b|² less |a|² (the same for every palette entry of a row) is |b|² - 2 a·b: whole
-        # numbers under 2**20 for channels 0..255, so exact in float64 (BLAS, not numpy's integer
-        # matmul; added in place, no second (n, palette) array): the same distances and ties as
-        # the direct difference.
-        distance = rgb.astype(np.float64) @ self._minus_2bt
-        distance += self._bb
-        return np.asarray(distance.argmin(axis=1), dtype=np.uint8)
+        # numbers under 2**20 for channels 0..255, so exact in float32 (BLAS, not numpy's integer
+        # matmul): the same distances and ties as the direct difference. A few rows at a time, added
+        # in place: each (rows, palette) array stays small enough to be reused, not mapped afresh.
+        a = rgb.astype(np.float32)
+        nearest = np.empty(len(a), dtype=np.uint8)
+        for start in range(0, len(a), NEAREST_ROWS):
+            distance = a[start : start + NEAREST_ROWS] @ self._minus_2bt
+            distance += self._bb
+            nearest[start : start + NEAREST_ROWS] = distance.argmin(axis=1)
+        return nearest
 
     def lut(self, fill: str, ink: str) -> NDArray[np.uint8]:
         """Coverage 0..255 of ``ink`` over ``fill`` -> palette index (the anti-aliasing ramp)."""
@@ -81,11 +87,15 @@ class Tiles:
         found = self._masks.get(key)
         if found is not None:
             return found
+        found = self._masks[key] = self._glyphs(size, bold).mask(text)
+        return found
+
+    def _glyphs(self, size: int, bold: bool) -> Glyphs:
+        """The face's glyphs, rendered once a picture."""
         glyphs = self._faces.get((size, bold))
         if glyphs is None:
             glyphs = self._faces[size, bold] = Glyphs(size, bold)
-        found = self._masks[key] = glyphs.mask(text)
-        return found
+        return glyphs
 
     # -- tiles ------------------------------------------------------------------------------
 
@@ -99,11 +109,44 @@ class Tiles:
         part = mask[y0 - y : y1 - y, x0 - x : x1 - x]
         np.copyto(tile[y0:y1, x0:x1], self.lut(fill, ink)[part], where=part > 0)
 
-    def _pen(self, tile: Index, place: TextPlace, fill: str) -> None:
-        """Draw ``place``'s text with its pen at (x, baseline) in the tile."""
+    def _pen(self, tile: Index, place: TextPlace, fill: str, inked: list[Box]) -> None:
+        """Draw ``place``'s text with its pen at (x, baseline) in the tile; ``inked``: the boxes
+        drawn in so far (the rest of the tile inside its border is ``fill``), grown by this text's."""
+        x, y = place.x - 1, place.baseline - 1 - METRICS.ascent(place.size, place.bold)
+        glyphs = self._glyphs(place.size, place.bold)
+        placed = glyphs.placed(place.text)
+        if placed is not None and self.lut(fill, place.ink)[0] == self.colour(fill):
+            # The mask is its glyphs on 0, and 0 is the fill: where the glyphs fall on plain fill
+            # (inside the border, clear of any text drawn), stamping them is pasting them in colour.
+            height, width = tile.shape
+            pieces = []
+            for char, gx, gy in placed:
+                piece = self._glyph_tile(glyphs, char, place.ink, fill)
+                x0, y0 = x + gx, y + gy
+                x1, y1 = x0 + piece.shape[1], y0 + piece.shape[0]
+                if x0 < 1 or y0 < 1 or x1 > width - 1 or y1 > height - 1:
+                    break
+                if any(x0 < b1 and b0 < x1 and y0 < c1 and c0 < y1 for b0, c0, b1, c1 in inked):
+                    break
+                pieces.append((piece, x0, y0, x1, y1))
+            else:
+                for piece, x0, y0, x1, y1 in pieces:
+                    tile[y0:y1, x0:x1] = piece
+                    inked.append((x0, y0, x1, y1))
+                return
         mask = self.mask(place.text, place.size, place.bold)
-        y = place.baseline - 1 - METRICS.ascent(place.size, place.bold)
-        self._stamp(tile, mask, place.x - 1, y, fill, place.ink)
+        self._stamp(tile, mask, x, y, fill, place.ink)
+        inked.append((x, y, x + mask.shape[1], y + mask.shape[0]))
+
+    def _glyph_tile(self, glyphs: Glyphs, char: str, ink: str, bg: str) -> Index:
+        """A glyph's inked box in ``ink`` over ``bg`` (palette indices), made once."""
+        tiles = self._inked.setdefault((glyphs.size, glyphs.bold, ink, bg), {})
+        tile = tiles.get(char)
+        if tile is None:
+            bitmap = glyphs.glyph(char)[1]
+            assert bitmap is not None  # a placed glyph has ink
+            tile = tiles[char] = self.lut(bg, ink)[bitmap]
+        return tile
 
     def cell_tile(self, style: CellStyle) -> Index:
         """A (cell+1)-px square: border, fill, a centred number and an optional corner note."""
@@ -114,8 +157,9 @@ class Tiles:
         tile = np.full((size, size), self.colour(style.fill), dtype=np.uint8)
         grid = self.colour("grid")
         tile[0, :] = tile[-1, :] = tile[:, 0] = tile[:, -1] = grid
+        inked: list[Box] = []
         for place in cell_text(METRICS, self.cell, style):
-            self._pen(tile, place, style.fill)
+            self._pen(tile, place, style.fill, inked)
         self._cells[style] = tile
         return tile
 
@@ -172,13 +216,28 @@ class Tiles:
     def _span(self, spans: dict[str, Index], word: str, size: int, ink: str, bg: str) -> Index | None:
         """``word`` and the space after it, as wide as its advance and a space (kept in ``spans``);
         None when its ink reaches past that (a glyph overhanging the next word's box)."""
-        inked = self._word(word, size, ink, bg)
         room = word_advance(METRICS, word, size) + word_advance(METRICS, " ", size)
-        height, drawn = inked.shape
-        if drawn > room or height != line_height(METRICS, size):
+        glyphs = self._glyphs(size, False)
+        placed = glyphs.placed(word)
+        table = self.lut(bg, ink)
+        background = self.colour(bg)
+        if placed is not None and table[0] == background:
+            # The mask would be these glyphs on 0, and 0 is the background: paste them in colour.
+            if glyphs.width(word) > room or glyphs.height != line_height(METRICS, size):
+                return None
+            span = np.full((glyphs.height, room), background, dtype=np.uint8)
+            for char, x, y in placed:
+                tile = self._glyph_tile(glyphs, char, ink, bg)
+                h, w = tile.shape
+                span[y : y + h, x : x + w] = tile
+            spans[word] = span
+            return span
+        drawn = self._word(word, size, ink, bg)
+        height, width = drawn.shape
+        if width > room or height != line_height(METRICS, size):
             return None
-        span = spans[word] = np.full((height, room), self.colour(bg), dtype=np.uint8)
-        span[:, :drawn] = inked
+        span = spans[word] = np.full((height, room), background, dtype=np.uint8)
+        span[:, :width] = drawn
         return span
 
     def _stamped_line(self, words: Sequence[str], size: int, width: int, ink: str, bg: str) -> Index:
