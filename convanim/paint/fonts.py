@@ -106,11 +106,27 @@ class Glyphs:
         if len(text) > self.short or "\n" in text:
             return None
         width, height = self.width(text), self.height
+        inked = self._inked(text)
+        if inked is None:
+            return None
         placed = []
-        pen = 1
         right = 0  # the column after the rightmost ink so far
-        base = 1 + self.ascent
+        for char, bitmap, x, y in inked:
+            h, w = bitmap.shape
+            if x < right or y < 0 or x + w > width or y + h > height:
+                return None
+            placed.append((char, x, y))
+            right = x + w
+        return placed
+
+    def _inked(self, text: str) -> list[tuple[str, NDArray[np.uint8], int, int]] | None:
+        """Each inked glyph of ``text`` with the top-left of its ink, the pen starting at
+        (1, 1 + ascent); None when a glyph's advance is not whole pixels (its neighbours' places
+        would then depend on kerning)."""
         glyphs = self._glyphs
+        inked = []
+        pen = 1  # px: the advances are whole pixels
+        base = 1 + self.ascent
         for char in text:
             glyph = glyphs.get(char)
             if glyph is None:
@@ -119,14 +135,9 @@ class Glyphs:
             if advance & 63:
                 return None
             if bitmap is not None:
-                x, y = pen + gx, base + gy
-                h, w = bitmap.shape
-                if x < right or y < 0 or x + w > width or y + h > height:
-                    return None
-                placed.append((char, x, y))
-                right = x + w
+                inked.append((char, bitmap, pen + gx, base + gy))
             pen += advance >> 6
-        return placed
+        return inked
 
     def mask(self, text: str) -> NDArray[np.uint8]:
         """Coverage of ``text`` (0..255), one line high, as wide as its advance + 2; the pen
@@ -144,30 +155,21 @@ class Glyphs:
         return out
 
     def _composed(self, text: str, out: NDArray[np.uint8]) -> bool:
-        """Paste ``text``'s glyphs into ``out``; False (``out`` half drawn) when a glyph's advance
+        """Paste ``text``'s glyphs into ``out``; False (``out`` untouched) when a glyph's advance
         is not whole pixels, so its neighbours' places would depend on kerning."""
-        glyphs = self._glyphs
+        inked = self._inked(text)
+        if inked is None:
+            return False
         height, width = out.shape
-        pen = 1  # px: the advances are whole pixels
         right = -(1 << 30)  # the column after the rightmost ink so far
-        base = 1 + self.ascent
-        for char in text:
-            glyph = glyphs.get(char)
-            if glyph is None:
-                glyph = glyphs[char] = self._glyph(char)
-            advance, bitmap, gx, gy = glyph
-            if advance & 63:
-                return False
-            if bitmap is not None:
-                x, y = pen + gx, base + gy
-                h, w = bitmap.shape
-                if x >= right and x >= 0 and y >= 0 and x + w <= width and y + h <= height:
-                    out[y : y + h, x : x + w] = bitmap  # clear of the ink before it
-                else:
-                    _blend(out, bitmap, x, y)
-                if x + w > right:
-                    right = x + w
-            pen += advance >> 6
+        for _, bitmap, x, y in inked:
+            h, w = bitmap.shape
+            if x >= right and x >= 0 and y >= 0 and x + w <= width and y + h <= height:
+                out[y : y + h, x : x + w] = bitmap  # clear of the ink before it
+            else:
+                _blend(out, bitmap, x, y)
+            if x + w > right:
+                right = x + w
         return True
 
     def _glyph(self, char: str) -> Glyph:
