@@ -245,6 +245,7 @@ VIEWS = {
     "slice": {"input_size": 8, "padding": 1, "frames": "20:50"},
     "12 maps, roving": {"input_size": 3, "kernel_size": 2, "in_channels": 2, "out_channels": 12},
     "12 channels term, roving": {"input_size": 3, "kernel_size": 2, "in_channels": 12, "steps": "term"},
+    "max pool 12, roving": {"op": "max", "input_size": 4, "kernel_size": 2, "stride": 2, "in_channels": 12},
     "depthwise 12, roving": {"input_size": 3, "kernel_size": 2, "in_channels": 12, "out_channels": 12, "groups": 12},
 }
 

@@ -201,6 +201,7 @@ def test_frame_means_the_still_in_every_format(tmp_path) -> None:  # type: ignor
         {"input_size": 3, "kernel_size": 2, "in_channels": 2, "out_channels": 12},
         {"input_size": 3, "kernel_size": 2, "in_channels": 12, "out_channels": 12, "groups": 12, "theme": "dark"},
         {"input_size": 3, "kernel_size": 2, "in_channels": 12, "out_channels": 2, "steps": "term"},
+        {"op": "max", "input_size": 4, "kernel_size": 2, "stride": 2, "in_channels": 12},
     ],
 )
 def test_past_eight_channels_what_is_at_work_is_always_shown(options: dict[str, object]) -> None:
@@ -229,8 +230,8 @@ def test_past_eight_channels_what_is_at_work_is_always_shown(options: dict[str, 
             c = int(steps.input_cells[frame.step, frame.term, 0])
             cl = scene.taps[frame.term][0]
             assert scene.grid_of("input", c) is not None and scene.grid_of("kernel", cl) is not None
-        if options.get("groups"):
-            assert scene.grid_of("input", f) is not None  # depthwise: filter f sees channel f
+        if options.get("groups") or options.get("op"):
+            assert scene.grid_of("input", f) is not None  # depthwise or pooling: map f reads channel f
         alone = make_scene(clip.trace, clip.look, RASTER, clip.view, clip.grad_output)
         still, _, _ = alone.still(board, i)
         assert np.array_equal(still, pixels), f"frame {i} drawn alone differs"

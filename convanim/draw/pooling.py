@@ -15,10 +15,12 @@ Read from a pooling trace (:class:`~convanim.compute.tracer.PoolSteps`), like ev
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..compute.pooling import SizeTerms, size_terms
 from ..compute.tracer import PoolSteps, Trace
 from ..plan.storyboard import Frame
-from .layout import TARGET_WIDTH, Layout, Panel, make_layout
+from .layout import TARGET_WIDTH, Grid, Layout, Panel, make_layout
 from .numbers import format_number
 from .painter import CellStyle, Medium
 from .ramp import ColouredScene, LegendItem, Swatch, add_legend, draw_swatches
@@ -75,7 +77,12 @@ def pool_titles(trace: Trace, names: tuple[str, str, str]) -> tuple[tuple[str, s
 
 
 class PoolScene(Scene):
-    """Max or average pooling: one output cell per frame (or one window cell per frame with ``term``)."""
+    """Max or average pooling: one output cell per frame (or one window cell per frame with ``term``).
+
+    Past MAX_SHOWN channels, the channel at work is shown in the roving grids (see Scene.bring).
+    """
+
+    roving_panels = True
 
     def __init__(self, trace: Trace, look: Look, medium: Medium) -> None:
         assert isinstance(trace.steps, PoolSteps)
@@ -85,28 +92,39 @@ class PoolScene(Scene):
         draw_swatches(self.painter, self.pool_swatches)
         spec = trace.spec
         self.is_max = spec.op == "max"
-        ph, pw = spec.padding
-        h, w = spec.input_size
-        hp, wp = h + 2 * ph, w + 2 * pw
+        self.done = 0
         for c, grid in self.layout.inputs.items():
-            for r in range(grid.rows):
-                for q in range(grid.cols):
-                    if r >= hp or q >= wp:
-                        tile = CellStyle("cropped_fill")
-                    elif ph <= r < ph + h and pw <= q < pw + w:
-                        tile = CellStyle("input_fill", self._number(trace.input[c, r - ph, q - pw]))
-                    else:
-                        tile = CellStyle("pad_fill", self._fill_text(), ink="ink_dim")
-                    self.cell(grid, r, q, tile, permanent=True)
+            self.repaint("input", c, grid)
         for grid in self.layout.kernels.values():
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     self.cell(grid, r, q, CellStyle("kernel_fill"), permanent=True)
-        for grid in self.layout.outputs.values():
+        for c, grid in self.layout.outputs.items():
+            self.repaint("output", c, grid)
+
+    def repaint(self, role: str, channel: int, grid: Grid) -> None:
+        """Input channel ``channel`` into ``grid``, or output channel ``channel``: the cells done so far."""
+        if role == "output":
             for r in range(grid.rows):
                 for q in range(grid.cols):
                     self.cell(grid, r, q, CellStyle("output_empty"), permanent=True)
-        self.done = 0
+            for n in np.flatnonzero(self.steps.output_cells[: self.done, 0] == channel).tolist():
+                _, r, q = (int(v) for v in self.steps.output_cells[n])
+                self.cell(grid, r, q, CellStyle("output_fill", self._number(self.steps.values[n])), permanent=True)
+            return
+        spec = self.trace.spec
+        ph, pw = spec.padding
+        h, w = spec.input_size
+        hp, wp = h + 2 * ph, w + 2 * pw
+        for r in range(grid.rows):
+            for q in range(grid.cols):
+                if r >= hp or q >= wp:
+                    tile = CellStyle("cropped_fill")
+                elif ph <= r < ph + h and pw <= q < pw + w:
+                    tile = CellStyle("input_fill", self._number(self.trace.input[channel, r - ph, q - pw]))
+                else:
+                    tile = CellStyle("pad_fill", self._fill_text(), ink="ink_dim")
+                self.cell(grid, r, q, tile, permanent=True)
 
     def auto_cell(self) -> int:
         spec = self.trace.spec
@@ -125,7 +143,7 @@ class PoolScene(Scene):
             Panel("kernel", k_t, k_d, 1, kh, kw, "window"),
             Panel("output", out_t, out_d, spec.out_channels, ho, wo, "channel"),
         ]
-        layout = make_layout(spec, self.metrics, self.cell_px, self.look.values, panels)
+        layout = make_layout(spec, self.metrics, self.cell_px, self.look.values, panels, roving=self.roving_panels)
         items = []
         if (eh, ew) != spec.padded_input_size:
             items.append(LegendItem("cells:", (("cropped_fill", "past the padded input (ceil mode): not counted"),)))
@@ -142,7 +160,7 @@ class PoolScene(Scene):
 
     def advance(self, step: int) -> None:
         c, r, q = (int(v) for v in self.steps.output_cells[step])
-        grid = self.layout.outputs.get(c)
+        grid = self.grid_of("output", c)
         if grid is not None:
             self.cell(grid, r, q, CellStyle("output_fill", self._number(self.steps.values[step])), permanent=True)
         self.done = max(self.done, step + 1)
@@ -154,6 +172,10 @@ class PoolScene(Scene):
         while self.done < n:
             self.advance(self.done)
         c, orow, ocol = (int(v) for v in steps.output_cells[n])
+        if self.on_slot:  # past MAX_SHOWN channels: the one at work in the roving grids
+            self.bring("input", c)
+            self.bring("output", c)
+            self.roving_captions()
         cells = steps.input_cells[n]
         last = cells.shape[0] - 1 if term is None else term
         winner = int(steps.winner[n]) if self.is_max else -1
@@ -161,7 +183,7 @@ class PoolScene(Scene):
             # The winner so far: the first maximum among the terms read.
             seen = steps.input_values[n, : term + 1]
             winner = int(seen.argmax()) if bool((seen > float("-inf")).any()) else -1
-        grid = self.layout.inputs.get(c)
+        grid = self.grid_of("input", c)
         if grid is not None:
             for k in range(cells.shape[0]):
                 _, r, q = (int(v) for v in cells[k])
@@ -185,7 +207,7 @@ class PoolScene(Scene):
                 self.cell(kgrid, kr, kq, CellStyle("term_fill"))
             self.painter.outline(kgrid.box(0, 0, kgrid.rows - 1, kgrid.cols - 1), "kernel_edge")
         value = steps.values[n] if term is None or term == cells.shape[0] - 1 else self._so_far(n, last)
-        ogrid = self.layout.outputs.get(c)
+        ogrid = self.grid_of("output", c)
         if ogrid is not None:
             self.cell(ogrid, orow, ocol, CellStyle("output_current", self._number(value), bold=True))
             self.painter.outline(ogrid.box(orow, ocol, orow, ocol), "output_edge")
