@@ -15,8 +15,6 @@ Read from a pooling trace (:class:`~convanim.compute.tracer.PoolSteps`), like ev
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..compute.pooling import SizeTerms, size_terms
 from ..compute.tracer import PoolSteps, Trace
 from ..plan.storyboard import Frame
@@ -105,12 +103,8 @@ class PoolScene(Scene):
     def repaint(self, role: str, channel: int, grid: Grid) -> None:
         """Input channel ``channel`` into ``grid``, or output channel ``channel``: the cells done so far."""
         if role == "output":
-            for r in range(grid.rows):
-                for q in range(grid.cols):
-                    self.cell(grid, r, q, CellStyle("output_empty"), permanent=True)
-            for n in np.flatnonzero(self.steps.output_cells[: self.done, 0] == channel).tolist():
-                _, r, q = (int(v) for v in self.steps.output_cells[n])
-                self.cell(grid, r, q, CellStyle("output_fill", self._number(self.steps.values[n])), permanent=True)
+            values = self.steps.values
+            self.repaint_map(grid, channel, self.steps.output_cells, self.done, lambda n: self._number(values[n]))
             return
         spec = self.trace.spec
         ph, pw = spec.padding

@@ -9,7 +9,7 @@ the picture. Each frame reports the box it may have changed, so the encoder comp
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +145,18 @@ class Scene(ABC):
     def repaint(self, role: str, channel: int, grid: Grid) -> None:
         """Draw ``channel`` of panel ``role`` into its roving ``grid``, permanently (see bring)."""
         raise NotImplementedError(f"{type(self).__name__} has no roving grids")
+
+    def repaint_map(
+        self, grid: Grid, channel: int, output_cells: Any, done: int, text_of: Callable[[int], str]
+    ) -> None:
+        """Output map ``channel`` into ``grid``: blank, then the cells of the ``done`` steps before
+        this one (``output_cells``: each step's (map, row, col); ``text_of``: a done step's number)."""
+        for r in range(grid.rows):
+            for q in range(grid.cols):
+                self.cell(grid, r, q, CellStyle("output_empty"), permanent=True)
+        for n in np.flatnonzero(output_cells[:done, 0] == channel).tolist():
+            _, r, q = (int(v) for v in output_cells[n])
+            self.cell(grid, r, q, CellStyle("output_fill", text_of(n)), permanent=True)
 
     def roving_captions(self) -> None:
         """Each roving grid's caption, saying which channel it shows (drawn per frame)."""
@@ -306,7 +318,6 @@ class ForwardScene(Scene):
         self._draw_kernel(0, None, permanent=True)
         self.kernel_shown = 0  # the filter the permanent kernel panel shows
         self.taps = [tuple(tap) for tap in self.steps.kernel_cells.tolist()]  # (slice, row, col) of each tap
-        self._map_steps: dict[int, list[int]] = {}  # output map -> its steps (for its roving grid)
         blank = CellStyle("output_empty")
         for grid in self.layout.outputs.values():
             for r in range(grid.rows):
@@ -345,19 +356,7 @@ class ForwardScene(Scene):
         elif role == "kernel":
             self._draw_slice(self.kernel_shown, channel, grid, None, permanent=True)
         else:  # a map: the cells computed so far, the rest blank
-            steps = self._map_steps.get(channel)
-            if steps is None:
-                steps = self._map_steps[channel] = [
-                    int(n) for n in np.flatnonzero(self.steps.output_cells[:, 0] == channel)
-                ]
-            for r in range(grid.rows):
-                for q in range(grid.cols):
-                    self.cell(grid, r, q, CellStyle("output_empty"), permanent=True)
-            for n in steps:
-                if n >= self.done:
-                    break
-                _, r, q = (int(v) for v in self.steps.output_cells[n])
-                self.cell(grid, r, q, CellStyle("output_fill", self.labels.forward_cell(n)), permanent=True)
+            self.repaint_map(grid, channel, self.steps.output_cells, self.done, self.labels.forward_cell)
 
     def _draw_kernel(self, f: int, term: int | None, permanent: bool = False) -> None:
         current = None if term is None else self.taps[term]
