@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -378,6 +379,25 @@ def test_python_dash_m_help(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and "trace" in done.stdout
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "said"), [("None", 0, ""), ("0", 0, ""), ("2", 2, ""), ("'stopped here'", 1, "stopped here\n")]
+)
+def test_the_process_ends_at_once_with_its_output_flushed(code: str, status: int, said: str, tmp_path: Path) -> None:
+    """The console script ends without the interpreter's teardown: buffered output (stdout to a pipe
+    is block-buffered) still arrives whole, and the status is the one ``sys.exit`` would give."""
+    program = (
+        "import sys\nfrom convanim.cli import _end_now\n"
+        f"for _ in range(1000):\n    sys.stdout.write('x' * 100)\n_end_now({code})\n"
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell has it
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=tmp_path, env=buffered, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == status
+    assert done.stdout == "x" * 100_000
+    assert done.stderr == said
 
 
 def test_python_dash_m_trace_and_error(tmp_path: Path) -> None:
