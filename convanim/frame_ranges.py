@@ -21,7 +21,6 @@ Knows the scene and writer seams, not convolution.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,7 @@ from .draw.scenes import Scene
 from .paint.raster import Changed
 from .plan.storyboard import Storyboard
 from .write.base import Box, FrameWriter, changed_parts
-from .write.parallel import OrderedPool
+from .write.parallel import OrderedPool, can_fork, in_daemon
 
 RANGES_FROM = 48  # frames: fewer are drawn here (a worker's start-up would cost more than it saves)
 GUIDED = 2  # a range takes 1 / (GUIDED * jobs) of the frames left (see spans)
@@ -58,8 +57,7 @@ def worth_ranges(frames: int, jobs: int) -> bool:
     fork, frames are drawn here and only compressed elsewhere. A daemonic process (a
     multiprocessing.Pool worker) may not start processes: it draws alone.
     """
-    forks = "fork" in multiprocessing.get_all_start_methods()
-    return forks and jobs > 1 and frames >= RANGES_FROM and not multiprocessing.current_process().daemon
+    return can_fork() and jobs > 1 and frames >= RANGES_FROM and not in_daemon()
 
 
 def spans(frames: int, jobs: int, largest: int | None = None) -> list[tuple[int, int]]:

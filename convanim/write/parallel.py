@@ -23,12 +23,14 @@ and stops them.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,11 +57,28 @@ def resolve_jobs(jobs: int | None) -> int:
     return available_cores() if jobs is None else max(1, jobs)
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked here (they start with this process's modules and data)."""
+    return hasattr(os, "fork")
+
+
+def in_daemon() -> bool:
+    """Whether this is a daemonic process (a multiprocessing.Pool worker), which may not start processes.
+
+    A process that has not imported multiprocessing is not one of its workers: the import (about
+    10 ms: it brings in sockets, subprocesses and temporary files) waits for the first pool that
+    starts workers, so a short render never pays it.
+    """
+    imported = sys.modules.get("multiprocessing")
+    return imported is not None and bool(imported.current_process().daemon)
+
+
 def _context() -> Any:
     # fork: a worker starts in milliseconds with the parent's modules loaded (no re-import of
     # numpy and Pillow, which costs more than a short render); elsewhere the platform's default.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
+    import multiprocessing
+
+    return multiprocessing.get_context("fork" if can_fork() else None)
 
 
 def _serve(conn: Connection, function: Callable[[T], R], inherited: list[Connection]) -> None:
@@ -103,7 +122,7 @@ class OrderedPool(Generic[T, R]):
         self.function = function
         self.sink = sink
         # A daemonic process (a multiprocessing.Pool worker) may not start processes: work here.
-        self.jobs = 1 if multiprocessing.current_process().daemon else max(1, jobs)
+        self.jobs = 1 if in_daemon() else max(1, jobs)
         self.batch_size = BATCH if batch is None else batch
         self.start_after = START_AFTER if start_after is None else start_after
         self.batch: list[T] = []
@@ -163,6 +182,8 @@ class OrderedPool(Generic[T, R]):
 
     def _receive(self) -> None:
         """Wait for any busy worker's results; write those now in order."""
+        from multiprocessing.connection import Connection, wait
+
         by_conn = {self.workers[worker][1]: worker for worker in self.busy}
         for conn in wait(list(by_conn)):
             assert isinstance(conn, Connection)
