@@ -323,3 +323,52 @@ def test_png_sequence_drawn_by_workers_gives_the_one_core_files(
         render_file(clip, str(folder / "%03d.png"), jobs=jobs)
         made.append([p.read_bytes() for p in sorted(folder.iterdir())])
     assert made[0] == made[1] and len(made[0]) == 324
+
+
+# Every view, as its options: issue 15's "a frame costs what changes, not the picture".
+EVERY_VIEW = {
+    "grid": {},
+    "term": {"steps": "term"},
+    "channels": {"in-channels": 3, "out-channels": 2},
+    "groups": {"in-channels": 4, "out-channels": 4, "groups": 2},
+    "scatter": {"transpose": True},
+    "matrix": {"view": "matrix"},
+    "direct": {"transpose": True, "view": "direct"},
+    "overlap": {"transpose": True, "view": "overlap"},
+    "grad input": {"grad": "input"},
+    "grad weight": {"grad": "weight"},
+    "max pool": {"op": "max", "kernel-size": 2, "stride": 2},
+    "avg pool": {"op": "avg"},
+}
+
+
+def _marks_per_frame(options: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many tiles, masks and outlines each frame puts on the canvas (the first: the static picture)."""
+    from convanim.draw.views import make_scene
+    from convanim.paint.raster import RASTER, Canvas
+
+    counted = [0]
+    mark = Canvas._mark
+
+    def counting(self: Canvas, x0: int, y0: int, x1: int, y1: int, transient: bool) -> None:
+        counted[0] += 1
+        mark(self, x0, y0, x1, y1, transient)
+
+    monkeypatch.setattr(Canvas, "_mark", counting)
+    made = animation(**options)
+    drawing = make_scene(made.trace, made.look, RASTER, made.view, made.grad_output)
+    per_frame = []
+    for _ in drawing.frames(made.storyboard()):
+        per_frame.append(counted[0])
+        counted[0] = 0
+    return per_frame
+
+
+@pytest.mark.parametrize("view", list(EVERY_VIEW))
+def test_every_view_draws_a_frame_in_what_changes_not_the_picture(view: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A typical frame puts as many marks on a 12x12 input as on a 6x6 one (its window, its output
+    # cell, its sums), and a small share of the static picture's: the rest is left as it was.
+    small, large = (_marks_per_frame({"input-size": size, **EVERY_VIEW[view]}, monkeypatch) for size in (6, 12))
+    typical = [sorted(frames[1:])[len(frames[1:]) // 2] for frames in (small, large)]
+    assert typical[1] <= typical[0], (view, typical)
+    assert typical[1] * 8 < large[0], (view, typical[1], large[0])
