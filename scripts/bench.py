@@ -348,35 +348,62 @@ print(json.dumps({{"frames": len(jobs), "one_core_s": serial, "all_core_s": para
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def webp_encoder_alone(args: list[str], target: Path) -> tuple[float, float]:
-    """One ``convanim render`` to WebP: its wall seconds and the seconds spent in libwebp's animation
-    encoder (``add`` of every frame and the final ``assemble``), summed inside that same run."""
+WRITERS = {".webp": ("webp", "WebpWriter"), ".mp4": ("mp4", "Mp4Writer")}
+
+
+def writer_alone(args: list[str], target: Path, suffix: str) -> dict[str, float | int | bool]:
+    """The format's encoder alone on this case's own frames: WebP's or MP4's floor.
+
+    A render records each frame as its writer receives it (the parts that changed, their pixels,
+    its duration); the same writer class then encodes those frames again from memory, in the same
+    child process, timed from its set-up to its last byte. That is all an encoder of palette frames
+    must do (libwebp's or x264's work, with the conversion to colour they need), and the bytes must
+    equal the render's. Timing the encoder's calls inside the render instead would miss x264's
+    threads, which keep encoding between calls while the render draws.
+    """
+    module, name = WRITERS[suffix]
     code = f"""
-import time
-import convanim.write.webp as webp
+import io, json, time
+import numpy as np
+import convanim.write.{module} as formats
 from convanim.cli import cli
-spent = [0.0]
-class Timed(webp.WebpWriter):
-    finishing = False
-    def _encode(self):
-        start = time.perf_counter()
-        super()._encode()
-        if not self.finishing:
-            spent[0] += time.perf_counter() - start
-    def finish(self):
-        self.finishing = True
-        start = time.perf_counter()
-        super().finish()  # the last frame, the end time and assemble
-        spent[0] += time.perf_counter() - start
-webp.WebpWriter = Timed
+from convanim.paint.raster import Changed
+from convanim.write.base import changed_parts
+Base = formats.{name}
+made = {{}}
+frames = []
+class Recording(Base):
+    def __init__(self, stream, width, height, palette, loop=0, *, info=None):
+        made.update(size=(width, height), palette=palette, loop=loop, info=info)
+        super().__init__(stream, width, height, palette, loop, info=info)
+    def add(self, pixels, duration_ms, changed=None):
+        parts = changed_parts(changed, self.width, self.height)
+        frames.append((parts, [pixels[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in parts], duration_ms))
+        super().add(pixels, duration_ms, changed)
+formats.{name} = Recording
 try:
     cli.main({args!r} + ["-o", {str(target)!r}, "--max-frames", "100000"], standalone_mode=False)
 except SystemExit:
     pass
-print(spent[0])
+rendered = open({str(target)!r}, "rb").read()
+width, height = made["size"]
+pixels = np.zeros((height, width), dtype=np.uint8)
+again = io.BytesIO()
+start = time.perf_counter()
+writer = Base(again, width, height, made["palette"], made["loop"], info=made["info"])
+try:
+    for parts, values, duration in frames:
+        for (x0, y0, x1, y1), part in zip(parts, values):
+            pixels[y0:y1, x0:x1] = part
+        writer.add(pixels, duration, Changed(parts) if parts else (0, 0, 0, 0))
+    writer.finish()
+finally:
+    writer.close()
+seconds = time.perf_counter() - start
+print(json.dumps({{"seconds": seconds, "frames": len(frames), "same": again.getvalue() == rendered}}))
 """
-    wall, _, out = run([PY, "-c", code])
-    return wall, float(out.split()[-1])
+    _, _, out = run([PY, "-c", code])
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[str, ...] = FORMATS) -> list[str]:
@@ -395,7 +422,9 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
         "",
         "Whole process (`python -m convanim render`, `-j` at its default) against the encoder alone on the "
         "same frames, measured in the same run: GIF against Pillow's LZW on one core (B) and on every core "
-        "(B all), WebP against libwebp's animation encoder alone, MP4 against PyAV/x264 alone. "
+        "(B all); WebP and MP4 against their writer alone (libwebp's animation encoder, PyAV/x264 with the "
+        "conversion to colour) encoding the same frames again from memory, timed from set-up to the last "
+        "byte, its bytes equal to the render's (`same bytes` says so for them; for GIF it compares `-j 1`). "
         f"Median of {repeat} run(s) per figure. The start-up of a process that only loads numpy and the "
         f"format's encoder library ({loads}; median of 7) is what no whole process can avoid: the last two "
         "columns divide by it plus the all-core floor, and give that least possible whole process against "
@@ -429,12 +458,11 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
                     one = work / "one.gif"
                     run([PY, "-m", "convanim", *render, "-j", "1", "-o", str(one), "--max-frames", "100000"])
                     same = same and one.read_bytes() == out.read_bytes()
-                elif suffix == ".webp":
-                    _, alone = webp_encoder_alone(render, work / "alone.webp")
-                    alls.append(alone)
                 else:
-                    _, alone, frames = mp4_encoder_alone(render, work / "alone.mp4")
-                    alls.append(alone)
+                    alone = writer_alone(render, work / f"alone{suffix}", suffix)
+                    alls.append(float(alone["seconds"]))
+                    same = same and bool(alone["same"])
+                    frames = int(alone["frames"])
             wall = statistics.median(walls)
             one_s = statistics.median(ones) if ones else float("nan")
             all_s = statistics.median(alls)
@@ -448,7 +476,7 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
                 f"{least} |"
                 if suffix == ".gif"
                 else f"| {name} | {suffix} | {frames or '—'} | {size:,} | {wall:.2f} | {max(rsss):.0f} | — | "
-                f"{all_s:.2f} | — | {wall / all_s:.2f} | — | {process_floor} | {least} |"
+                f"{all_s:.2f} | — | {wall / all_s:.2f} | {'yes' if same else 'NO'} | {process_floor} | {least} |"
             )
             print(lines[-1], flush=True)  # as it goes: a long run that fails later keeps what it measured
     return lines
