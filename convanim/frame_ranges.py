@@ -8,8 +8,9 @@ drawn), then draws its range and gives each frame to its own copy of the writer,
 in memory (``begin_range``/``end_range``). This process appends the ranges in order
 (``append_range``): a range's first frames that equal the frame before it lengthen the previous
 range's last frame, as they would lengthen it on one core, so the file's bytes are the one-core
-bytes for any number of workers. Memory stays flat: a worker holds one range in flight, and results
-wait here for earlier ones at most two ranges a worker (``write.parallel.WINDOW``).
+bytes for any number of workers. Memory stays flat: a worker holds one range in flight, of at most
+``MAX_RANGE`` frames however long the animation, and results wait here for earlier ones at most two
+ranges a worker (``write.parallel.WINDOW``).
 
 A writer whose encoder takes frames one after another (WebP, MP4, the transparent GIF's
 look-ahead, the HTML player) is still given every frame here, in order; the workers only draw:
@@ -38,6 +39,7 @@ RANGES_FROM = 48  # frames: fewer are drawn here (a worker's start-up would cost
 GUIDED = 2  # a range takes 1 / (GUIDED * jobs) of the frames left (see spans)
 MIN_RANGE = 12  # frames: a range also draws the frame before it, and this process compresses one
 MAX_DRAWN_RANGE = 32  # frames a worker sends back as pixels at a time: memory stays flat
+MAX_RANGE = 256  # frames a worker compresses into one result: a range's bytes do not grow with the animation
 
 
 @dataclass
@@ -152,7 +154,7 @@ def draw_in_ranges(
     _WORK = _Work(drawing, board, writer)
     if writer.takes_ranges:
         pool: OrderedPool[tuple[int, int], Any] = OrderedPool(_draw_range, append, jobs, batch=1, start_after=0)
-        cut = spans(len(board), jobs)
+        cut = spans(len(board), jobs, MAX_RANGE)
     else:
         pool = OrderedPool(_draw_only, add_each, jobs, batch=1, start_after=0)
         cut = spans(len(board), jobs, MAX_DRAWN_RANGE)

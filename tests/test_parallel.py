@@ -273,6 +273,27 @@ def test_spans_cover_every_frame_once() -> None:
             assert all(stop - start >= MIN_RANGE for start, stop in cut[:-1])
 
 
+def test_a_long_animation_goes_in_ranges_of_at_most_max_range_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The compressed bytes of a range wait in memory until it is written: a range's length is
+    # capped, so memory does not grow with the animation (the first range would be a quarter of it).
+    import convanim.frame_ranges as ranges
+
+    sent: list[tuple[int, int]] = []
+
+    class Recorded(ranges.OrderedPool):  # type: ignore[type-arg]
+        def submit(self, item: tuple[int, int]) -> None:  # type: ignore[override]
+            sent.append(item)
+            super().submit(item)
+
+    monkeypatch.setattr(ranges, "OrderedPool", Recorded)
+    monkeypatch.setattr(ranges, "MAX_RANGE", 20)
+    clip = animation(input_size=12, padding=1)  # 144 frames: a first range of 36 uncapped
+    one = render_bytes(clip, ".gif", jobs=1)
+    assert render_bytes(clip, ".gif", jobs=2) == one
+    assert sent[0] == (0, 20) and sent[-1][1] == 144
+    assert max(stop - start for start, stop in sent) == 20
+
+
 def test_a_failing_range_is_one_error_and_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     import convanim.frame_ranges as ranges
     from convanim.write.parallel import WorkerError
