@@ -670,7 +670,7 @@ def main() -> None:
 
     Once a command is done (its file complete and renamed into place, its temporary files gone,
     its worker processes joined), the process ends at once: tearing down the interpreter's
-    modules (numpy's and Pillow's among them) would cost about 30 ms more, a tenth of a short
+    modules (numpy's and Pillow's among them) would cost about 25 ms more, a sixth of a short
     render, and do nothing a user can see.
     """
     import signal
