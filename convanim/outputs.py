@@ -23,6 +23,8 @@ class Output:
 
     ``missing`` returns why it cannot be written on this install (a library not installed, and the
     command that installs it), or None. ``alpha``: it can show a see-through background.
+    ``alt_text``: the file carries the alt text (the HTML player's poster and labels); only then is
+    it worked out, as it costs a layout of the picture.
     """
 
     suffix: str
@@ -34,6 +36,7 @@ class Output:
     alpha: bool = True
     no_alpha: str = ""  # why not, when ``alpha`` is False
     missing: Callable[[], str | None] | None = None
+    alt_text: bool = False
 
 
 def _gif() -> Any:
@@ -111,7 +114,7 @@ OUTPUTS: dict[str, Output] = {
         no_alpha="H.264 video has no alpha channel",
         missing=_mp4_missing,
     ),
-    ".html": Output(".html", ".html (a player in one file)", True, writer=_html),
+    ".html": Output(".html", ".html (a player in one file)", True, writer=_html, alt_text=True),
     FRAMES: Output(".png", "-%03d.png pattern (one PNG per frame)", True, writer=_png_frames, multi_file=True),
     ".svg": Output(".svg", ".svg (vector animation)", True, painter=_svg),
     ".pdf": Output(".pdf", ".pdf (a vector page per frame)", True, painter=_pdf),

@@ -12,6 +12,7 @@ import io
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -57,8 +58,18 @@ class Animation:
     view: str = "conv"  # "conv", "matrix", "grad_weight", "direct" or "overlap" (see convanim.draw.views)
     grad_output: Any = None  # the output gradient, for view "grad_weight"
     background: str = "theme"  # or "transparent": the background is see-through where the format allows
-    alt: str = ""  # what the animation shows, in words (players and notebooks show it)
     command: str = ""  # the command line that draws it, without ``-o`` (a player shows it)
+    options: RenderOptions | None = field(default=None, repr=False, compare=False)  # what it was made from
+
+    @cached_property
+    def alt(self) -> str:
+        """What the animation shows, in words (players and notebooks show it; "" when it was not made
+        from options). Worked out when first asked: a GIF does not carry it, and it costs a layout."""
+        if self.options is None:
+            return ""
+        from .describe import describe
+
+        return describe(self.options, self)
 
     @classmethod
     def from_spec(cls, spec: ConvSpec, values: str = "random", seed: int = 0, **options: object) -> Animation:
@@ -125,9 +136,7 @@ def from_options(options: RenderOptions) -> Animation:
     )
     if options.fit is not None:
         animation = replace(animation, look=replace(animation.look, cell_px=fit_cell(animation, options.fit)))
-    from .describe import describe
-
-    return replace(animation, alt=describe(options, animation))
+    return replace(animation, options=options)
 
 
 SMALLEST_CELL = 14  # px: the smallest cell whose numbers are legible (8 px text)
@@ -285,7 +294,7 @@ def encode(
     info = OutputInfo(
         background=palette.index(THEMES[animation.look.theme].background),
         transparent=animation.background == "transparent",
-        alt=animation.alt,
+        alt=animation.alt if output.alt_text else "",
         command=f"{animation.command} -o {shlex.quote(name)}" if animation.command and name else animation.command,
         jobs=1 if index is not None else resolve_jobs(jobs),
     )

@@ -88,3 +88,31 @@ def test_notebook_display() -> None:
     with Image.open(io.BytesIO(base64.b64decode(gif_data["image/gif"]))) as image:
         assert image.format == "GIF" and image.n_frames == 9
     assert clip.alt.startswith("Convolution of a 5x5 input, zero-padded by 1 on each side")
+
+
+def test_the_alt_text_is_worked_out_only_for_what_shows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Describing a picture costs a layout of it: a GIF or PNG, which do not carry the words, never
+    asks; the HTML player and ``clip.alt`` do, once, and get what ``describe`` says of the options."""
+    import convanim.describe
+    from convanim.describe import describe
+
+    asked: list[object] = []
+    real = convanim.describe.describe
+
+    def counting(options: object, animation: object = None) -> str:
+        asked.append(options)
+        return real(options, animation)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(convanim.describe, "describe", counting)
+    clip = convanim.animate(stride=2, padding=1)
+    clip.save(tmp_path / "a.gif")
+    clip.save(tmp_path / "a.png")
+    assert asked == []
+    runner = CliRunner()
+    assert runner.invoke(cli, ["render", "-s", "2", "-p", "1", "-o", str(tmp_path / "b.gif")]).exit_code == 0
+    assert asked == []
+    clip.save(tmp_path / "a.html")
+    assert len(asked) == 1
+    assert f'alt="{clip.alt}"' in (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert len(asked) == 1  # worked out once for the animation
+    assert clip.alt == describe(clip.options)
