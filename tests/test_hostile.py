@@ -753,3 +753,29 @@ def test_assets_check_reports_a_folder_in_place_of_an_asset(tmp_path: Path, monk
     assert "gallery/conv.gif: is a folder" in result.stderr
     assert (tmp_path / "gallery" / "conv.gif").is_dir()
     assert sorted(p.name for p in (tmp_path / "gallery").iterdir()) == ["conv.gif"]
+
+
+def test_the_temporary_file_is_new_private_and_beside_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file a render writes before renaming it into place is a new one (never one that exists,
+    such as a link an attacker left), readable only by its owner, in the target's folder."""
+    import stat
+
+    from convanim.write import files
+
+    fd, name = files._mkstemp(".conv.gif.", ".part", tmp_path)
+    os.close(fd)
+    path = Path(name)
+    assert path.parent == tmp_path.resolve() and path.name.startswith(".conv.gif.") and path.suffix == ".part"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # A name that is taken is passed over, and so is a link planted under the next name.
+    draws = iter([b"\0" * 6, b"\1" * 6, b"\2" * 6])
+    monkeypatch.setattr(files.os, "urandom", lambda n: next(draws))
+    (tmp_path / f".t.{'00' * 6}.part").write_bytes(b"taken")
+    (tmp_path / f".t.{'01' * 6}.part").symlink_to(tmp_path / "elsewhere")
+    fd, name = files._mkstemp(".t.", ".part", tmp_path)
+    os.close(fd)
+    assert Path(name).name == f".t.{'02' * 6}.part" and not (tmp_path / "elsewhere").exists()
+    assert (tmp_path / f".t.{'00' * 6}.part").read_bytes() == b"taken"
+    monkeypatch.setattr(files.os, "urandom", lambda n: b"\0" * n)  # every name taken: a clear error
+    with pytest.raises(FileExistsError):
+        files._mkstemp(".t.", ".part", tmp_path)

@@ -8,7 +8,6 @@ or the built-in ``digit``) and the kernel a named one (:mod:`convanim.compute.ke
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +74,8 @@ def load_array(path: Path, option: str, key: str | None = None) -> Array:
     A JSON file is either an array, or an object whose ``key`` entry is one (``"input"``,
     ``"weight"``, ``"bias"``). Integers stay integers; floats become float64.
     """
+    import json  # here, not at the top: a render of generated values never reads a file
+
     suffix = path.suffix.lower()
     if not suffix and not path.exists():
         raise SpecError(f"{option} {path} is neither a kind ({', '.join(KINDS)}) nor a file: check the spelling")
@@ -181,7 +182,7 @@ def _adopt(fields: dict[str, Any], explicit: set[str], name: str, value: Any, op
 
 def _unknown_word(source: str, option: str, words: tuple[str, ...]) -> None:
     """Refuse a word that is no kind and no file, suggesting the closest word."""
-    import difflib
+    import difflib  # only for the refusal
 
     close = difflib.get_close_matches(source.lower(), words, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}?" if close else "check the spelling"
@@ -248,6 +249,8 @@ def resolve(
         _adopt(fields, explicit, "in_channels", c, "‹in_channels›", f"‹values› {path}")
         _adopt(fields, explicit, "input_size", (h, w), "‹input_size›", f"‹values› {path}")
         if path.suffix.lower() == ".json" and kernel_values is None and not pooling:
+            import json
+
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict):
                 if "weight" in data:

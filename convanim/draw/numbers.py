@@ -7,7 +7,6 @@ minus sign; a tiny number that is not zero never shows as 0 (0.004 → 4e−3).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +31,8 @@ def _format(number: float) -> str:
         mantissa, _, exponent = f"{number:.0e}".partition("e")
         text = f"{mantissa}e{int(exponent)}"
     else:
+        from decimal import ROUND_HALF_UP, Decimal  # only for fractions: a millisecond of start-up
+
         rounded = Decimal(repr(number)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         text = f"{rounded:f}".rstrip("0").rstrip(".")
         if text in ("-0", ""):

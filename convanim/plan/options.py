@@ -11,7 +11,6 @@ Pure: no numpy, no Pillow, so a manifest is checked without loading either.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -305,6 +304,8 @@ def canonical(key: str) -> str:
     known = field_names()
     if name in known:
         return name
+    import difflib  # only for the refusal
+
     spellings = sorted({*known, *ALIASES, *(k.replace("_", "-") for k in known)})
     close = difflib.get_close_matches(str(key).replace("_", "-"), spellings, n=1)
     hint = f": did you mean {close[0]!r}?" if close else ": run 'convanim render --help' for the options"
