@@ -194,6 +194,50 @@ def test_changed_is_the_box_around_its_parts() -> None:
     assert changed.parts == ((5, 6, 10, 12), (40, 1, 45, 3))
 
 
+@pytest.mark.parametrize("permanent", [False, True])
+@pytest.mark.parametrize("spread", [1, 3])
+def test_pasting_a_block_of_tiles_at_once_is_pasting_them_one_by_one(permanent: bool, spread: int) -> None:
+    """``Canvas.paste_all`` leaves the frame and the permanent layer as ``paste`` does tile by tile;
+    what it reports changed covers every pixel that differs; the next frame takes it all back. A
+    spread block (a dilated window: ``spread`` 3) is marked tile by tile, a dense one as its box."""
+    from convanim.paint.raster import Canvas
+
+    rng = np.random.default_rng(spread + 2 * permanent)
+    for _ in range(20):
+        one, every = Canvas(60, 90, 0), Canvas(60, 90, 0)
+        for canvas in (one, every):  # a permanent picture under the block
+            canvas.paste(np.full((60, 90), 7, dtype=np.uint8), 0, 0, permanent=True)
+            canvas.begin()
+            canvas.changed()
+            canvas.begin()
+        size = int(rng.integers(3, 9))
+        rows, cols = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        x0, y0 = int(rng.integers(0, 20)), int(rng.integers(0, 15))
+        tiles = [
+            (rng.integers(0, 6, (size + 1, size + 1), dtype=np.uint8), x0 + q * size * spread, y0 + r * size * spread)
+            for r in range(rows)
+            for q in range(cols)
+        ]
+        for tile, x, y in tiles:
+            one.paste(tile, x, y, permanent)
+        every.paste_all(tiles, permanent)
+        assert np.array_equal(one.pixels, every.pixels) and np.array_equal(one.persist, every.persist)
+        changed = every.changed()
+        assert changed is not None
+        covered = np.zeros((60, 90), dtype=bool)
+        for a0, b0, a1, b1 in changed.parts:
+            covered[b0:b1, a0:a1] = True
+        assert not (every.pixels != 7)[~covered].any()
+        box_area = (max(x + t.shape[1] for t, x, _ in tiles) - x0) * (max(y + t.shape[0] for t, _, y in tiles) - y0)
+        if box_area > 2 * sum(t.size for t, _, _ in tiles):  # mostly gaps: not one run over them
+            assert len(every._changed) == len(tiles)
+        else:
+            assert len(every._changed) == 1
+        every.begin()
+        assert np.array_equal(every.pixels, every.persist)
+    assert every.paste_all([], permanent) is None
+
+
 # Ranges of frames drawn and compressed by workers (convanim.frame_ranges).
 
 

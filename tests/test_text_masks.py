@@ -173,3 +173,23 @@ def test_cells_are_their_masks_stamped(theme: str) -> None:
                 region = expected[y0:y1, x0:x1]
                 region[part > 0] = tiles.lut(fill, place.ink)[part[part > 0]]
             assert np.array_equal(tiles.cell_tile(style), expected), (cell, style)
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_a_line_of_words_is_each_word_stamped_where_place_words_puts_it(theme: str) -> None:
+    """A sum line joined from the words' spans (column bytes) is the line stamped word by word at
+    the places :func:`place_words` gives, cut at the width or filled with background to it."""
+    tiles = Tiles(THEMES[theme], 30)
+    rng = random.Random(11)
+    vocabulary = ["3·3", "+", "(−2)·1", "=", "out", "(3,", "4)", "bias", "…", "≈", "ch", "#0:", "12", "so", "far"]
+    lines = 0
+    for _ in range(60):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 30))]
+        size = rng.choice((10, 12, 15, 20))
+        width = rng.randint(1, 700)
+        for ink, bg in (("ink", "background"), ("ink", "window_fill")):
+            line = tiles.words_tile(words, size, width, ink=ink, bg=bg)
+            expected = tiles._stamped_line(words, size, width, ink, bg)
+            assert line.shape == expected.shape and np.array_equal(line, expected), (words, size, width, ink, bg)
+            lines += 1
+    assert lines == 120

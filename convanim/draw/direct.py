@@ -22,7 +22,7 @@ from .layout import TARGET_WIDTH, Grid, Layout, Panel, make_layout
 from .numbers import format_number
 from .painter import CellStyle, Medium
 from .ramp import ColouredScene, LegendItem, Swatch, add_legend, draw_swatches
-from .scenes import ForwardScene, Look, Scene
+from .scenes import ForwardScene, Look
 
 KIND_LOOK = {REAL: "input_fill", ZERO: "inserted_fill", PADDING: "pad_fill", DISCARDED: "cropped_fill"}
 
@@ -94,7 +94,7 @@ class DirectScene(ForwardScene):
                 for q in range(grid.cols):
                     if view.kind[r, q] == DISCARDED:
                         text = format_number(view.grid[c, r, q]) if look.values else ""
-                        Scene.cell(self, grid, r, q, CellStyle("cropped_fill", text, ink="ink_dim"), True)
+                        self.paint_cells(grid, [(r, q, CellStyle("cropped_fill", text, ink="ink_dim"))], True)
         draw_swatches(self.painter, self.kinds_swatches)
 
     def auto_cell(self) -> int:
@@ -144,15 +144,12 @@ class DirectScene(ForwardScene):
             return style
         return style._replace(fill=KIND_LOOK[kind], ink="ink_dim")
 
-    def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
-        super().cell(grid, row, col, self.kind_style(grid, row, col, style), permanent)
+    def style_of(self, grid: Grid, row: int, col: int, style: CellStyle) -> CellStyle:
+        return self.kind_style(grid, row, col, super().style_of(grid, row, col, style))
 
 
 class ColouredDirectScene(ColouredScene, DirectScene):
     """The direct view, coloured by value when the numbers cannot be read (kinds keep their look)."""
-
-    def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
-        Scene.cell(self, grid, row, col, self.coloured(grid, self.kind_style(grid, row, col, style)), permanent)
 
 
 __all__ = ["ColouredDirectScene", "DirectScene", "direct_titles"]

@@ -162,7 +162,13 @@ class _Pattern(Scene):
         for grid in self.layout.kernels.values():
             for r in range(grid.rows):
                 for q in range(grid.cols):
-                    Scene.cell(self, grid, r, q, self.key_style(grid, r, q), True)
+                    self.paint_cells(grid, [(r, q, self.key_style(grid, r, q))], True)
+
+    def style_of(self, grid: Any, row: int, col: int, style: CellStyle) -> CellStyle:
+        """A kernel cell is always the key (its weight's colour); the rest as the scene draws them."""
+        if grid in self.layout.kernels.values():
+            return self.key_style(grid, row, col)
+        return super().style_of(grid, row, col, style)
 
     def key_style(self, grid: Any, r: int, q: int) -> CellStyle:
         kh, kw = self.trace.spec.kernel_size
@@ -200,11 +206,6 @@ class PatternForwardScene(ColouredScene, _Pattern, ForwardScene):
         r, q = divmod(col % (hp * wp), wp)
         return "input_fill" if ph <= r < ph + h and pw <= q < pw + w else "pad_fill"
 
-    def cell(self, grid: Any, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
-        if grid in self.layout.kernels.values():
-            style = self.key_style(grid, row, col)
-        super().cell(grid, row, col, style, permanent)
-
     def advance(self, step: int) -> None:
         super().advance(step)
         self._vout(step, "output_fill", True, "grid")
@@ -232,11 +233,6 @@ class PatternScatterScene(ColouredScene, _Pattern, ScatterScene):
         hc, wc = self.trace.spec.canvas_size
         r, q = divmod(row % (hc * wc), wc)
         return "output_fill" if bool(self.inside[r, q]) else "cropped_fill"
-
-    def cell(self, grid: Any, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
-        if grid in self.layout.kernels.values():
-            style = self.key_style(grid, row, col)
-        super().cell(grid, row, col, style, permanent)
 
     def draw(self, frame: Frame) -> None:
         super().draw(frame)

@@ -196,6 +196,11 @@ class Painter(ABC):
     def cell(self, x: int, y: int, style: CellStyle, permanent: bool = False) -> None:
         """A (cell+1)-px square whose top-left border pixel is at (x, y)."""
 
+    def cells(self, placed: Sequence[tuple[int, int, CellStyle]], permanent: bool = False) -> None:
+        """Cells, (x, y, style) each, drawn in order: what as many :meth:`cell` calls draw."""
+        for x, y, style in placed:
+            self.cell(x, y, style, permanent)
+
     @abstractmethod
     def outline(self, box: Box, role: str, width: int = EDGE) -> None:
         """A transient frame ``width`` px wide drawn inside ``box``."""
@@ -242,6 +247,9 @@ class LayoutOnly(Painter):
         pass
 
     def cell(self, x: int, y: int, style: CellStyle, permanent: bool = False) -> None:
+        pass
+
+    def cells(self, placed: Sequence[tuple[int, int, CellStyle]], permanent: bool = False) -> None:
         pass
 
     def outline(self, box: Box, role: str, width: int = EDGE) -> None:

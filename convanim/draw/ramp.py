@@ -288,8 +288,8 @@ class ColouredScene(ValueColours):
         names = dict(zip(("input", "kernel", "output"), self.look.names, strict=True))
         return self.colour_plan(layout, self.value_ranges_of(), names)
 
-    def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
-        super().cell(grid, row, col, self.coloured(grid, style), permanent)  # type: ignore[misc]
+    def style_of(self, grid: Grid, row: int, col: int, style: CellStyle) -> CellStyle:
+        return self.coloured(grid, super().style_of(grid, row, col, style))  # type: ignore[misc]
 
 
 __all__ = [

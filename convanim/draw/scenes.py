@@ -9,7 +9,7 @@ the picture. Each frame reports the box it may have changed, so the encoder comp
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,16 +164,39 @@ class Scene(ABC):
             words = [where.text, f"#{self.on_slot[role]}"]
             self.painter.words(where.x, where.y, words, where.size, where.width, ink=where.ink)
 
+    def style_of(self, grid: Grid, row: int, col: int, style: CellStyle) -> CellStyle:
+        """How cell (row, col) of ``grid`` looks when asked to look like ``style``: as asked.
+
+        A scene that colours its cells by value or by kind overrides this, applying its own look
+        to what its parent's gives (so mixins stack: the direct view's kinds, then colour).
+        """
+        return style
+
     def cell(self, grid: Grid, row: int, col: int, style: CellStyle, permanent: bool = False) -> None:
-        x, y = grid.origin(row, col)
-        if style.text and not style.size:
-            size = self.number_sizes.get(grid)
-            if size:
-                sized = self._sized.get((size, style))
+        """Cell (row, col) of ``grid``, looking as this scene draws ``style`` (see style_of)."""
+        self.paint_cells(grid, [(row, col, self.style_of(grid, row, col, style))], permanent)
+
+    def cells(self, grid: Grid, placed: Iterable[tuple[int, int, CellStyle]], permanent: bool = False) -> None:
+        """Cells of ``grid``, (row, col, style) each, drawn in order as :meth:`cell` draws one: a
+        window in one call, as one mark on a raster."""
+        style_of = self.style_of
+        self.paint_cells(grid, [(r, q, style_of(grid, r, q, style)) for r, q, style in placed], permanent)
+
+    def paint_cells(self, grid: Grid, placed: Iterable[tuple[int, int, CellStyle]], permanent: bool = False) -> None:
+        """Cells of ``grid`` in exactly the styles given (no :meth:`style_of`), numbers sized for the grid."""
+        size = self.number_sizes.get(grid)
+        sized_styles = self._sized
+        origin = grid.origin
+        at: list[tuple[int, int, CellStyle]] = []
+        for row, col, style in placed:
+            if size and style.text and not style.size:
+                sized = sized_styles.get((size, style))
                 if sized is None:
-                    sized = self._sized[size, style] = style._replace(size=size)
+                    sized = sized_styles[size, style] = style._replace(size=size)
                 style = sized
-        self.painter.cell(x, y, style, permanent)
+            x, y = origin(row, col)
+            at.append((x, y, style))
+        self.painter.cells(at, permanent)
 
     def grid_numbers(self) -> dict[str, Any]:
         """The numbers each panel's grids will ever show, by panel role (for one font size a grid)."""
@@ -235,11 +258,12 @@ class Scene(ABC):
         metrics = self.metrics
 
         def words_of(chosen: list[str]) -> list[str]:
-            return [w for part in chosen for w in part.split(" ") if w] + tail.split()
+            return [w for w in " ".join([*chosen, tail]).split(" ") if w]
 
         words = words_of(parts)
+        fits = words_width(metrics, words, size) <= width
         lines = self.layout.strip_lines
-        if lines > 1 and words_width(metrics, words, size) > width:
+        if lines > 1 and not fits:
             # Two lines: the whole expression, broken at the last word that fits the first line.
             first: list[str] = []
             while words and words_width(metrics, [*first, words[0]], size) <= width:
@@ -251,17 +275,20 @@ class Scene(ABC):
             words = words_of(parts)
         if lines > 1:
             self.painter.words(x, y + line_height(metrics, size), [], size, width)  # clear the second line
-        if words_width(metrics, words, size) > width and len(parts) > 2:
+        if not fits and len(parts) > 2:
             # Keep the head and the last part; drop from the middle until it fits.
             for keep in range(len(parts) - 2, 0, -1):
                 words = words_of([*parts[:keep], gap, parts[-1]])
-                if words_width(metrics, words, size) <= width:
+                fits = words_width(metrics, words, size) <= width
+                if fits:
                     break
-        if words_width(metrics, words, size) > width and fallback is not None:
+        if not fits and fallback is not None:
             words = words_of(fallback)
-        while len(words) > 1 and words_width(metrics, words, size) > width:
+            fits = words_width(metrics, words, size) <= width
+        while len(words) > 1 and not fits:
             # Still too long: end with an ellipsis at a word boundary.
             words = [*words[:-2], "…"] if words[-1] == "…" else [*words[:-1], "…"]
+            fits = words_width(metrics, words, size) <= width
         self.painter.words(x, y, words, size, width)
 
     def frames(self, board: Storyboard) -> Iterator[Any]:
@@ -396,19 +423,20 @@ class ForwardScene(Scene):
         if self.on_slot:  # panels past MAX_SHOWN grids: the hidden channel at work in the roving grid
             self._bring_at_work(n, term, f)
         grid_of = self.grid_of
-        # The window, with each tap's kernel weight in its corner.
+        # The window, with each tap's kernel weight in its corner: each channel's cells at once.
+        window: dict[int, list[tuple[int, int, CellStyle]]] = {}
         for k, ((c, r, q), in_padding, tap) in enumerate(
             zip(cells.tolist(), steps.in_padding[n].tolist(), self.taps, strict=True)
         ):
-            grid = grid_of("input", c)
-            if grid is None:
-                continue
             padding = in_padding and term != k
             fill = "term_fill" if term == k else ("window_pad_fill" if padding else "window_fill")
             corner = labels.weight((f, *tap))
             ink = "ink_dim" if padding else "ink"
-            tile = CellStyle(fill, labels.input(c, r, q, padded=True), ink, corner)
-            self.cell(grid, r, q, tile)
+            window.setdefault(c, []).append((r, q, CellStyle(fill, labels.input(c, r, q, padded=True), ink, corner)))
+        for c, placed in window.items():
+            grid = grid_of("input", c)
+            if grid is not None:
+                self.cells(grid, placed)
         for _, c, grid in self.displayed("input"):
             on = cells[:, 0] == c
             if on.any():

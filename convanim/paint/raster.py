@@ -112,6 +112,35 @@ class Canvas:
             self.persist[y : y + h, x : x + w] = tile
         self._mark(x, y, x + w, y + h, not permanent)
 
+    def paste_all(self, tiles: Sequence[tuple[NDArray[np.uint8], int, int]], permanent: bool = False) -> None:
+        """Paste each (tile, x, y) in order, as :meth:`paste` does; a block of tiles (a window's
+        cells) is marked once, as the box around them."""
+        pixels, persist = self.pixels, self.persist
+        x0 = y0 = 1 << 30
+        x1 = y1 = area = 0
+        for tile, x, y in tiles:
+            h, w = tile.shape
+            pixels[y : y + h, x : x + w] = tile
+            if permanent:
+                persist[y : y + h, x : x + w] = tile
+            area += h * w
+            if x < x0:
+                x0 = x
+            if y < y0:
+                y0 = y
+            if x + w > x1:
+                x1 = x + w
+            if y + h > y1:
+                y1 = y + h
+        if area == 0:
+            return
+        if (x1 - x0) * (y1 - y0) <= 2 * area:  # mostly tiles: one mark
+            self._mark(x0, y0, x1, y1, not permanent)
+            return
+        for tile, x, y in tiles:  # scattered (a dilated window): a mark each, as paste makes
+            h, w = tile.shape
+            self._mark(x, y, x + w, y + h, not permanent)
+
     def paint_mask(self, mask: NDArray[np.bool_], x: int, y: int, index: int, permanent: bool = False) -> None:
         """Set the pixels where ``mask`` is true (its top-left at (x, y)) to ``index``, clipped."""
         h, w = mask.shape
@@ -183,6 +212,10 @@ class RasterPainter(Painter):
 
     def cell(self, x: int, y: int, style: CellStyle, permanent: bool = False) -> None:
         self.canvas.paste(self.tiles.cell_tile(style), x, y, permanent)
+
+    def cells(self, placed: Sequence[tuple[int, int, CellStyle]], permanent: bool = False) -> None:
+        tile_of = self.tiles.cell_tile
+        self.canvas.paste_all([(tile_of(style), x, y) for x, y, style in placed], permanent)
 
     def outline(self, box: Box, role: str, width: int = EDGE) -> None:
         self.canvas.outline(box, self.tiles.colour(role), width)

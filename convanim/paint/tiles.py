@@ -44,9 +44,9 @@ class Tiles:
         # A word in ink on a background: a sum line is pasted from these.
         self._words: dict[tuple[str, int, str, str], Index] = {}
         self._lines: dict[tuple[tuple[str, ...], int, int, str, str], Index] = {}  # the last lines of words
-        # (size, ink, bg) -> word -> the word and the space after it: a line is its words' spans joined.
-        self._spans: dict[tuple[int, str, str], dict[str, Index]] = {}
-        self._blanks: dict[tuple[int, int, str], Index] = {}
+        # (size, ink, bg) -> word -> the word and the space after it, column by column (the bytes of
+        # its transpose): a line is its words' spans joined as bytes, one join for the whole line.
+        self._spans: dict[tuple[int, str, str], dict[str, bytes]] = {}
 
     # -- colour mapping ---------------------------------------------------------------------
 
@@ -186,36 +186,31 @@ class Tiles:
         return line
 
     def _line(self, words: Sequence[str], size: int, width: int, ink: str, bg: str) -> Index:
+        """The line of ``words``: each word's span starts where place_words puts its box, so the
+        line is the spans joined, then the background to the end, cut at ``width``.
+
+        The spans are kept column by column, so joining them is one ``bytes.join`` (a new sum line
+        every frame: a concatenation of its fifty word arrays cost three times as much); the line
+        is the transpose of those columns, a view that a paste copies like any tile.
+        """
+        height = line_height(METRICS, size)
         spans = self._spans.setdefault((size, ink, bg), {})
         try:
-            pieces = [spans[word] for word in words]
+            columns = b"".join([spans[word] for word in words])
         except KeyError:  # a word not seen yet
-            pieces = []
             for word in words:
-                span = spans.get(word)
-                if span is None:
-                    span = self._span(spans, word, size, ink, bg)
-                    if span is None:
-                        return self._stamped_line(words, size, width, ink, bg)
-                pieces.append(span)
-        # Each word's span starts where place_words puts its box: the line is the spans joined,
-        # then the background to the end, cut at ``width``.
-        short = width - sum([piece.shape[1] for piece in pieces])
-        if short > 0 or not pieces:
-            pieces.append(self._blank(line_height(METRICS, size), width, bg)[:, : max(0, short)])
-        return np.concatenate(pieces, axis=1)[:, :width]
+                if word not in spans and self._span(spans, word, size, ink, bg) is None:
+                    return self._stamped_line(words, size, width, ink, bg)
+            columns = b"".join([spans[word] for word in words])
+        short = width - len(columns) // height
+        if short > 0:
+            columns += bytes((self.colour(bg),)) * (short * height)
+        return np.frombuffer(columns, dtype=np.uint8).reshape(-1, height)[:width].T
 
-    def _blank(self, height: int, width: int, bg: str) -> Index:
-        """A line of background (shared: never write)."""
-        key = (height, width, bg)
-        blank = self._blanks.get(key)
-        if blank is None:
-            blank = self._blanks[key] = np.full((height, width), self.colour(bg), dtype=np.uint8)
-        return blank
-
-    def _span(self, spans: dict[str, Index], word: str, size: int, ink: str, bg: str) -> Index | None:
-        """``word`` and the space after it, as wide as its advance and a space (kept in ``spans``);
-        None when its ink reaches past that (a glyph overhanging the next word's box)."""
+    def _span(self, spans: dict[str, bytes], word: str, size: int, ink: str, bg: str) -> bytes | None:
+        """``word`` and the space after it, as wide as its advance and a space, column by column
+        (kept in ``spans``); None when its ink reaches past that (a glyph overhanging the next
+        word's box)."""
         room = word_advance(METRICS, word, size) + word_advance(METRICS, " ", size)
         glyphs = self._glyphs(size, False)
         placed = glyphs.placed(word)
@@ -230,15 +225,15 @@ class Tiles:
                 tile = self._glyph_tile(glyphs, char, ink, bg)
                 h, w = tile.shape
                 span[y : y + h, x : x + w] = tile
-            spans[word] = span
-            return span
-        drawn = self._word(word, size, ink, bg)
-        height, width = drawn.shape
-        if width > room or height != line_height(METRICS, size):
-            return None
-        span = spans[word] = np.full((height, room), background, dtype=np.uint8)
-        span[:, :width] = drawn
-        return span
+        else:
+            drawn = self._word(word, size, ink, bg)
+            height, width = drawn.shape
+            if width > room or height != line_height(METRICS, size):
+                return None
+            span = np.full((height, room), background, dtype=np.uint8)
+            span[:, :width] = drawn
+        columns = spans[word] = span.T.tobytes()
+        return columns
 
     def _stamped_line(self, words: Sequence[str], size: int, width: int, ink: str, bg: str) -> Index:
         """The line word by word: as _stamp, only each word's ink is drawn (a glyph may overhang
