@@ -27,7 +27,6 @@ from .errors import SpecError
 from .frame_ranges import draw_in_ranges, worth_ranges
 from .outputs import OUTPUTS, check_background, output_for, output_key
 from .paint.raster import RASTER, RasterPainter
-from .paint.vector import DisplayList
 from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
 from .write.base import OutputInfo
@@ -356,6 +355,8 @@ def _paint(
             count += 1
             if progress is not None:
                 progress(1)
+    from .paint.vector import DisplayList  # here: a raster render never loads the vector painters
+
     assert isinstance(drawing.painter, DisplayList)
     drawing.painter.write(stream, title=describe_animation(animation))
     return count

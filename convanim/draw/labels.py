@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from functools import cached_property
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..compute.spec import pair_text
-from ..compute.symbolic import ScatterExpressions, collect, forward_expression, forward_terms, scatter_expressions
 from ..compute.tracer import ForwardSteps, ScatterSteps, Trace
 from .numbers import factor, format_number, rounded
+
+if TYPE_CHECKING:
+    from ..compute.symbolic import ScatterExpressions
+
+# Letters (``--values symbolic``) are written by convanim.compute.symbolic, imported where a label
+# needs it: a render of numbers never loads it.
 
 SHORT = 7  # longest expression written whole inside a cell; the sum line always has it whole
 
@@ -138,6 +143,8 @@ class Labels:
     def forward_value(self, n: int, term: int | None = None) -> str:
         """Step ``n``'s output (or its partial sum through ``term``), full length."""
         if self.symbols is not None:
+            from ..compute.symbolic import forward_expression
+
             return forward_expression(self.trace, self.symbols, n, term)
         steps = self._forward
         return format_number(steps.values[n] if term is None else steps.partial_sums[n, term])
@@ -148,6 +155,8 @@ class Labels:
     def forward_terms(self, n: int, upto: int) -> list[str]:
         """The sum line's terms of step ``n`` through ``upto``: ``2·3`` or ``ay``."""
         if self.symbols is not None:
+            from ..compute.symbolic import forward_terms
+
             return forward_terms(self.trace, self.symbols, n, upto)
         return self._written[n].texts[: upto + 1]
 
@@ -163,6 +172,8 @@ class Labels:
     def channel_sum(self, n: int, lo: int, hi: int) -> str:
         """Terms ``lo..hi`` of step ``n`` added up (one input channel's share)."""
         if self.symbols is not None:
+            from ..compute.symbolic import collect, forward_terms
+
             return f"({collect(forward_terms(self.trace, self.symbols, n, hi, start=lo))})"
         return format_number(self._forward.products[n, lo : hi + 1].sum())
 
@@ -177,6 +188,8 @@ class Labels:
     @cached_property
     def scatter(self) -> ScatterExpressions:
         assert self.symbols is not None
+        from ..compute.symbolic import scatter_expressions
+
         return scatter_expressions(self.trace, self.symbols)
 
     def scatter_input(self, n: int) -> str:

@@ -17,8 +17,6 @@ from typing import Any
 
 from numpy.typing import NDArray
 
-from ..compute.backward import backward, running_weight_grad
-from ..compute.matrix import matrix_entries
 from ..compute.spec import pair_text
 from ..compute.tracer import ForwardSteps, Trace
 from ..errors import SpecError
@@ -42,6 +40,8 @@ class GradWeightScene(Scene):
             )
         if trace.symbols is not None:
             raise SpecError("‹grad› draws numbers: drop ‹values› symbolic")
+        from ..compute.backward import backward, running_weight_grad  # here: only this view needs them
+
         self.result = backward(trace, grad_output)
         super().__init__(trace, look, medium)
         assert isinstance(trace.steps, ForwardSteps)
@@ -206,6 +206,8 @@ class _MatrixMixin:
 
     def _index_entries(self) -> None:
         """Which weight each nonzero entry is (so letters can be drawn, not only numbers)."""
+        from ..compute.matrix import matrix_entries  # here: only the matrix views need it
+
         self.entries = matrix_entries(self.trace)
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from ..errors import SpecError
-from .presets import get as get_preset
 
 Pair = tuple[int, int]
 
@@ -112,6 +111,8 @@ class RenderOptions:
         preset_name = given.get("preset")
         base: dict[str, Any] = {}
         if preset_name is not None:
+            from .presets import get as get_preset  # here: most renders name no preset
+
             try:
                 preset = get_preset(preset_name)
             except KeyError as err:
@@ -190,6 +191,8 @@ class RenderOptions:
         """Spec fields the user or the preset set (a values file may fill the others)."""
         chosen = set(self.explicit)
         if self.preset is not None:
+            from .presets import get as get_preset
+
             chosen |= set(get_preset(self.preset).spec)
         return chosen & set(SPEC_FIELDS)
 
