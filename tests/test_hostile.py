@@ -755,7 +755,9 @@ def test_assets_check_reports_a_folder_in_place_of_an_asset(tmp_path: Path, monk
     assert sorted(p.name for p in (tmp_path / "gallery").iterdir()) == ["conv.gif"]
 
 
-def test_the_temporary_file_is_new_private_and_beside_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_temporary_file_is_new_private_and_beside_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The file a render writes before renaming it into place is a new one (never one that exists,
     such as a link an attacker left), readable only by its owner, in the target's folder."""
     import stat

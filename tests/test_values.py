@@ -329,3 +329,60 @@ def test_mis_shaped_kernel_file(tmp_path: Path) -> None:
 def test_values_is_plain_data() -> None:
     v = Values(input=np.zeros((1, 2, 2)), weight=np.zeros((1, 1, 1, 1)), bias=None)
     assert v.bias is None
+
+
+# numpy.random.default_rng's integers, drawn without numpy.random (convanim.compute.pcg).
+
+
+@given(
+    seed=st.one_of(st.integers(0, 2**32), st.integers(0, 2**200)),
+    draws=st.lists(
+        st.tuples(
+            st.integers(-(2**31), 2**31),  # low
+            st.one_of(st.integers(0, 3), st.integers(0, 2**32 - 2)),  # the range's width
+            st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple),  # shape
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_the_python_stream_is_numpy_randoms_draw_for_draw(
+    seed: int, draws: list[tuple[int, int, tuple[int, ...]]]
+) -> None:
+    """Every seed, range up to 32 bits and shape, and several calls in a row (a 64-bit output's
+    high half is the next call's first draw): the numbers ``default_rng(seed).integers`` gives."""
+    from convanim.compute.pcg import PCG64Integers
+
+    ours, numpys = PCG64Integers(seed), np.random.default_rng(seed)
+    for low, width, shape in draws:
+        mine = ours.integers(low, low + width, shape)
+        theirs = numpys.integers(low, low + width, size=shape, endpoint=True, dtype=np.int64)
+        assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+        assert np.array_equal(mine, theirs), (seed, low, width, shape)
+
+
+def test_generated_values_are_numpy_randoms_and_a_render_does_not_import_it() -> None:
+    """A picture's random values are ``default_rng(seed)``'s, in the order input, weight, bias, small
+    or past the size drawn in Python; a render of them never imports numpy.random."""
+    import subprocess
+    import sys
+
+    from convanim.compute import pcg
+
+    for size, seed in (((5, 5), 0), ((9, 7), 12), ((200, 120), 3)):  # the last: past DRAWN_HERE
+        spec, values = resolve(fields(input_size=size, in_channels=2, out_channels=3, bias=True), seed=seed)
+        rng = np.random.default_rng(seed)
+        assert np.array_equal(values.input, rng.integers(0, 3, size=spec.input_shape, endpoint=True))
+        assert np.array_equal(values.weight, rng.integers(1, 3, size=spec.weight_shape, endpoint=True))
+        assert values.bias is not None
+        assert np.array_equal(values.bias, rng.integers(1, 3, size=(3,), endpoint=True))
+    assert pcg.DRAWN_HERE < 2 * 200 * 120
+    code = (
+        "import sys; from convanim.cli import cli\n"
+        "cli.main(['render', '-i', '32', '-k', '5', '-p', '2', '--frame', '3', '-o', '-'], standalone_mode=False)\n"
+        "sys.stderr.write(str('numpy.random' in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert done.stderr.decode().strip().endswith("False")
+    with pytest.raises(ValueError):
+        pcg.PCG64Integers(-1)

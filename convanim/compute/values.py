@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from ..errors import SpecError
 from .images import IMAGE_SUFFIXES, SAMPLES, digit, is_image_path, load_image
 from .kernels import NamedKernel, named_kernel
+from .pcg import generator
 from .spec import ConvSpec, pair_text
 
 KINDS = ("random", "ones", "arange", "symbolic")
@@ -39,16 +40,24 @@ class Values:
     kernel_name: str | None = None
 
 
+def _count(shape: tuple[int, ...]) -> int:
+    count = 1
+    for side in shape:
+        count *= side
+    return count
+
+
 def generate(
     kind: str,
     shape: tuple[int, ...],
-    rng: np.random.Generator,
+    rng: Any,
     low: int,
     high: int,
 ) -> Array:
-    """One array of ``kind``: random integers in ``[low, high]``, ones, or 0, 1, 2, ..."""
+    """One array of ``kind``: random integers in ``[low, high]`` (``rng``: a numpy Generator, or
+    :class:`~convanim.compute.pcg.PCG64Integers`), ones, or 0, 1, 2, ..."""
     if kind == "random":
-        return rng.integers(low, high, size=shape, endpoint=True, dtype=np.int64)
+        return np.asarray(rng.integers(low, high, size=shape, endpoint=True, dtype=np.int64), dtype=np.int64)
     if kind in ("ones", "symbolic"):  # symbolic: names are drawn; the numbers are placeholders
         return np.ones(shape, dtype=np.int64)
     if kind == "arange":
@@ -295,7 +304,8 @@ def resolve(
     from .tracer import check_size
 
     check_size(spec)
-    rng = np.random.default_rng(seed)
+    # numpy.random.default_rng(seed)'s numbers (drawn without importing numpy.random while few).
+    rng = generator(seed, _count(spec.input_shape) + _count(spec.weight_shape) + spec.out_channels)
     input_kind = values if not _is_file(values) else "random"
     if input_array is None:
         input_array = generate(input_kind, spec.input_shape, rng, 0, 3)
@@ -328,12 +338,13 @@ def build(
     """
     from dataclasses import replace
 
-    from .symbolic import Symbols
     from .tracer import trace
 
     spec, arrays = resolve(fields, explicit, values, kernel_values, seed)
     recorded = trace(spec, arrays.input, arrays.weight, arrays.bias)
     if values == "symbolic":
+        from .symbolic import Symbols
+
         recorded = replace(recorded, symbols=Symbols.for_spec(spec))
     if arrays.kernel_name is not None:
         recorded = replace(recorded, kernel_name=arrays.kernel_name)

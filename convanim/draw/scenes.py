@@ -347,9 +347,7 @@ class ForwardScene(Scene):
         self.taps = [tuple(tap) for tap in self.steps.kernel_cells.tolist()]  # (slice, row, col) of each tap
         blank = CellStyle("output_empty")
         for grid in self.layout.outputs.values():
-            for r in range(grid.rows):
-                for q in range(grid.cols):
-                    self.cell(grid, r, q, blank, permanent=True)
+            self.cells(grid, [(r, q, blank) for r in range(grid.rows) for q in range(grid.cols)], permanent=True)
         self.done = 0  # output cells before this step are drawn as computed
 
     def _paint_inputs(self, group: int) -> None:
@@ -367,6 +365,7 @@ class ForwardScene(Scene):
         h, w = spec.input_size
         first = (self.group or 0) * self.groups_in
         idle = spec.groups > 1 and not first <= c < first + self.groups_in
+        placed = []
         for r in range(grid.rows):
             for q in range(grid.cols):
                 text = labels.input(c, r, q, padded=True)
@@ -375,7 +374,8 @@ class ForwardScene(Scene):
                     style = CellStyle("idle_fill", text, ink="ink_dim")
                 else:
                     style = CellStyle("input_fill", text) if inside else CellStyle("pad_fill", text, ink="ink_dim")
-                self.cell(grid, r, q, style, permanent=True)
+                placed.append((r, q, style))
+        self.cells(grid, placed, permanent=True)
 
     def repaint(self, role: str, channel: int, grid: Grid) -> None:
         if role == "input":
@@ -392,11 +392,13 @@ class ForwardScene(Scene):
 
     def _draw_slice(self, f: int, cl: int, grid: Grid, current: tuple[int, ...] | None, permanent: bool) -> None:
         """Slice ``cl`` of filter ``f`` into ``grid``; the tap ``current`` highlighted."""
-        for r in range(grid.rows):
-            for q in range(grid.cols):
-                fill = "term_fill" if current == (cl, r, q) else "kernel_fill"
-                text = self.labels.weight((f, cl, r, q))
-                self.cell(grid, r, q, CellStyle(fill, text), permanent)
+        weight = self.labels.weight
+        placed = [
+            (r, q, CellStyle("term_fill" if current == (cl, r, q) else "kernel_fill", weight((f, cl, r, q))))
+            for r in range(grid.rows)
+            for q in range(grid.cols)
+        ]
+        self.cells(grid, placed, permanent)
 
     def advance(self, step: int) -> None:
         """Make step ``step``'s output cell part of the permanent picture."""
