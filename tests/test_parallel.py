@@ -1,7 +1,8 @@
 """Frames compressed on several cores give the one-core bytes, in every format that takes ``jobs``.
 
-The workers start only after ``START_AFTER`` frames and take ``BATCH`` frames a task; both are
-lowered here so that small renders go through the worker processes, several batches deep.
+The workers start only after ``START_AFTER`` frames and take ``BATCH`` frames a task, and a GIF
+writer hands frames on ``QUEUED_FRAMES`` at a time; all three are lowered here so that small
+renders go through the worker processes, several batches deep.
 Performance is measured by ``scripts/bench.py``, not here.
 """
 
@@ -9,13 +10,16 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import convanim
+import convanim.write.gif as gif
 import convanim.write.parallel as parallel
 from convanim.cli import cli
 from convanim.errors import SpecError
@@ -32,6 +36,7 @@ JOBS = (1, 2, 4)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "START_AFTER", 3)
     monkeypatch.setattr(parallel, "BATCH", 2)
+    monkeypatch.setattr(gif, "QUEUED_FRAMES", 3)
 
 
 def animation(**options: object) -> Animation:
@@ -159,6 +164,42 @@ def test_a_failed_render_stops_its_workers() -> None:
         writer.close()  # without finish(): batches still in flight are dropped
     assert not writer.pool.started
     assert all(not process.is_alive() for process in processes)
+
+
+def test_a_gif_writer_compresses_frames_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Frames wait until ``QUEUED_FRAMES`` are ready, or their pieces hold ``QUEUED_BYTES``, then are
+    compressed together (drawing and compressing keep their data in the cache); the bytes do not
+    depend on the batch."""
+    compressed: list[int] = []
+    encode = gif.encode_frame
+
+    def counting(job: gif.FrameJob) -> bytes:
+        compressed.append(job[0])
+        return encode(job)
+
+    monkeypatch.setattr(gif, "encode_frame", counting)
+
+    def made(queued_frames: int, queued_bytes: int) -> tuple[bytes, list[int]]:
+        monkeypatch.setattr(gif, "QUEUED_FRAMES", queued_frames)
+        monkeypatch.setattr(gif, "QUEUED_BYTES", queued_bytes)
+        buffer, after_each = io.BytesIO(), []
+        writer = GifWriter(buffer, 40, 20, [(0, 0, 0), (255, 255, 255)], info=OutputInfo(jobs=1))
+        for i in range(11):
+            pixels = np.zeros((20, 40), dtype=np.uint8)
+            pixels[:, i : i + 3] = 1
+            writer.add(pixels, 100)
+            after_each.append(len(compressed))
+        writer.finish()
+        compressed.clear()
+        return buffer.getvalue(), after_each
+
+    one, each = made(1, 1 << 30)
+    assert each == list(range(11))  # a frame is compressed once the next one shows its duration
+    three, batched = made(3, 1 << 30)
+    assert batched == [0, 0, 0, 3, 3, 3, 6, 6, 6, 9, 9]
+    small, by_bytes = made(16, 50)  # each frame changes 20 x 4 px or more: over 50 bytes, none waits
+    assert by_bytes == each
+    assert one == three == small
 
 
 def _slow_first(item: int) -> tuple[int, int]:
@@ -413,13 +454,19 @@ def _marks_per_frame(options: dict[str, object], monkeypatch: pytest.MonkeyPatch
     from convanim.paint.raster import RASTER, Canvas
 
     counted = [0]
-    mark = Canvas._mark
 
-    def counting(self: Canvas, x0: int, y0: int, x1: int, y1: int, transient: bool) -> None:
-        counted[0] += 1
-        mark(self, x0, y0, x1, y1, transient)
+    def counting(name: str, pieces: Callable[..., int]) -> None:
+        drawn = getattr(Canvas, name)
 
-    monkeypatch.setattr(Canvas, "_mark", counting)
+        def counted_draw(self: Canvas, *args: Any, **kwargs: Any) -> None:
+            counted[0] += pieces(*args)
+            drawn(self, *args, **kwargs)
+
+        monkeypatch.setattr(Canvas, name, counted_draw)
+
+    for name in ("paste", "paint_mask", "outline"):
+        counting(name, lambda *args: 1)
+    counting("paste_all", lambda tiles, *args: len(tiles))  # a window's cells at once: a tile each
     made = animation(**options)
     drawing = make_scene(made.trace, made.look, RASTER, made.view, made.grad_output)
     per_frame = []

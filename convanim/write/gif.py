@@ -34,6 +34,12 @@ Piece = tuple[int, int, NDArray[np.uint8], NDArray[np.bool_] | None]
 FrameJob = tuple[int, int, int, int, list[Piece], dict[str, int]]
 
 
+# Frames wait to be compressed until this many are ready (or their pieces hold this many bytes):
+# drawing a frame and compressing one take turns a batch at a time, not a frame at a time, and each
+# finds its own data still in the cache (a 676-frame render on one core: about a fifth faster).
+QUEUED_FRAMES = 16
+QUEUED_BYTES = 4 << 20
+
 # A frame whose duration is still open: its box and pieces, and whether unchanged pixels are transparent.
 PendingFrame = tuple[int, int, int, int, list[Piece], bool]
 
@@ -129,6 +135,8 @@ class GifWriter(FrameWriter):
         self.pending_ms = 0
         self.carry_ms = 0  # in a range: the duration of its first frames, equal to the frame before it
         self.frames = 0  # frames written (after merging)
+        self.queued: list[FrameJob] = []  # frames ready to compress, handed to the pool a batch at a time
+        self.queued_bytes = 0
 
     def _write_bytes(self, data: bytes) -> None:
         self.stream.write(data)
@@ -170,6 +178,19 @@ class GifWriter(FrameWriter):
     def _flush(self) -> None:
         job = self._take_pending()
         if job is not None:
+            self._queue(job)
+
+    def _queue(self, job: FrameJob) -> None:
+        """A frame ready to compress: it waits for a batch (QUEUED_FRAMES or QUEUED_BYTES)."""
+        self.queued.append(job)
+        self.queued_bytes += sum(values.nbytes for _, _, values, _ in job[4])
+        if len(self.queued) >= QUEUED_FRAMES or self.queued_bytes >= QUEUED_BYTES:
+            self._compress_queued()
+
+    def _compress_queued(self) -> None:
+        """Hand the frames waiting to the pool (which compresses them here, or on its workers)."""
+        queued, self.queued, self.queued_bytes = self.queued, [], 0
+        for job in queued:
             self.pool.submit(job)
 
     def _take_pending(self) -> FrameJob | None:
@@ -187,6 +208,7 @@ class GifWriter(FrameWriter):
     def finish(self) -> None:
         """Write the last frame and the trailer."""
         self._flush()
+        self._compress_queued()
         self.pool.drain()
         self.stream.write(b";")
 
@@ -209,9 +231,12 @@ class GifWriter(FrameWriter):
         self.pool = OrderedPool(encode_frame, self._write_bytes, 1)
         self.previous = None if previous is None else previous.copy()
         self.pending, self.pending_ms, self.carry_ms, self.frames = None, 0, 0, 0
+        self.queued, self.queued_bytes = [], 0
 
     def end_range(self, drawn: int) -> GifRange:
         """The range's frames, compressed, and its open ends (see :class:`GifRange`)."""
+        self._compress_queued()
+        self.pool.drain()
         if self.pending is None:  # no frame differed from the one before the range
             self.carry_ms, self.pending_ms = self.pending_ms, 0
         assert isinstance(self.stream, io.BytesIO)
@@ -222,6 +247,8 @@ class GifWriter(FrameWriter):
         self.pending_ms += part.carry_ms
         if part.pending is None:
             return
+        self._compress_queued()  # what this writer drew itself goes first
+        self.pool.drain()
         job = self._take_pending()
         if job is not None:  # one frame a range: compressed here, between the ranges' bytes
             self.stream.write(encode_frame(job))
@@ -286,7 +313,7 @@ class TransparentGifWriter(GifWriter):
         keep = (region == self.shown[by0:by1, bx0:bx1]) | (region == self.background)
         patch = np.ascontiguousarray(np.where(keep, np.uint8(TRANSPARENT), region))
         params = {"duration": self.pending_ms, "disposal": 2 if clear is not None else 1, "transparency": TRANSPARENT}
-        self.pool.submit((int(bx0), int(by0), by1 - by0, bx1 - bx0, [(0, 0, patch, None)], params))
+        self._queue((int(bx0), int(by0), by1 - by0, bx1 - bx0, [(0, 0, patch, None)], params))
         self.frames += 1
         # The viewer now shows the frame, then its disposal clears ``box``.
         self.shown[y0:y1, x0:x1] = frame
@@ -299,6 +326,7 @@ class TransparentGifWriter(GifWriter):
         """Write the last frame and the trailer."""
         if self.frame is not None:
             self._write(None)
+        self._compress_queued()
         self.pool.drain()
         self.stream.write(b";")
 
