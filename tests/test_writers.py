@@ -451,3 +451,22 @@ def test_assets_check_reads_an_mp4_as_a_viewer_sees_it(tmp_path: Path, monkeypat
     result = run("assets", "--config", str(config), *preview, "--check")
     assert result.exit_code == 1
     assert "conv.mp4: frame 0: the pixels near" in result.stderr
+
+
+@given(
+    shape=st.tuples(st.integers(0, 14), st.integers(0, 14)),
+    density=st.sampled_from([0.0, 0.01, 0.1, 0.5, 1.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_bounding_box_is_the_box_around_every_true_pixel(shape: tuple[int, int], density: float, seed: int) -> None:
+    """The box a writer crops a frame to: the first and last rows and columns holding a changed
+    pixel (end exclusive), None when none changed, whatever the shape (empty ones too)."""
+    from convanim.write.base import bounding_box
+
+    mask = np.random.default_rng(seed).random(shape) < density
+    found = bounding_box(mask)
+    ys, xs = np.nonzero(mask)
+    if ys.size == 0:
+        assert found is None
+    else:
+        assert found == (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
