@@ -111,14 +111,15 @@ def bounding_box(mask: NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
     A frame's parts are asked this every frame: array methods only (``np.flatnonzero`` is four
     Python calls deep), and the columns are looked for only in the rows that changed.
     """
-    rows = mask.any(axis=1)
+    changed_in = np.logical_or.reduce  # ``any``, typed as an array for any axis
+    rows = changed_in(mask, axis=1)
     if not rows.size:
         return None
     y0 = int(rows.argmax())
     if not rows[y0]:
         return None
     y1 = rows.size - int(rows[::-1].argmax())
-    cols = mask[y0:y1].any(axis=0)
+    cols = changed_in(mask[y0:y1], axis=0)
     return int(cols.argmax()), y0, cols.size - int(cols[::-1].argmax()), y1
 
 
