@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -159,11 +160,11 @@ def test_a_failed_render_stops_its_workers() -> None:
         for i in range(12):
             writer.add(np.full((8, 8), i % 2, dtype=np.uint8), 100)
         assert writer.pool.started
-        processes = [process for process, _ in writer.pool.workers]
+        workers = list(writer.pool.workers)
     finally:
         writer.close()  # without finish(): batches still in flight are dropped
     assert not writer.pool.started
-    assert all(not process.is_alive() for process in processes)
+    assert workers and all(not worker.is_alive() for worker in workers)
 
 
 def test_a_gif_writer_compresses_frames_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,6 +201,64 @@ def test_a_gif_writer_compresses_frames_a_batch_at_a_time(monkeypatch: pytest.Mo
     small, by_bytes = made(16, 50)  # each frame changes 20 x 4 px or more: over 50 bytes, none waits
     assert by_bytes == each
     assert one == three == small
+
+
+def _square(item: int) -> int:
+    return item * item
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_both_kinds_of_worker_give_the_results_in_order_and_stop(forked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked workers (os.fork and two pipes) and, where a process cannot fork, multiprocessing's:
+    the same results in the same order, messages larger than a pipe holds, and no worker left."""
+    monkeypatch.setattr(parallel, "can_fork", lambda: forked)
+    got: list[int] = []
+    pool = parallel.OrderedPool(_square, got.append, 2, batch=5, start_after=0)
+    try:
+        for item in range(200):
+            pool.submit(item)
+        pool.drain()
+        kinds = {type(worker).__name__ for worker in pool.workers}
+        workers = list(pool.workers)
+    finally:
+        pool.close()
+    assert got == [item * item for item in range(200)]
+    assert kinds == {"_ForkedWorker" if forked else "_SpawnedWorker"}
+    assert not any(worker.is_alive() for worker in workers)
+    pipes = parallel._Pipes(*os.pipe())
+    try:
+        big = np.arange(1 << 18, dtype=np.int64)  # 2 MiB: many pipe buffers
+        import threading
+
+        sender = threading.Thread(target=pipes.send, args=([big, "x"],))
+        sender.start()
+        received = pipes.recv()
+        sender.join()
+        assert np.array_equal(received[0], big) and received[1] == "x"
+    finally:
+        pipes.close()
+    reader, writer = os.pipe()
+    os.close(writer)
+    with pytest.raises(EOFError):
+        parallel._Pipes(reader, -1).recv()
+    os.close(reader)
+
+
+def test_a_render_forks_its_workers_without_multiprocessing() -> None:
+    """multiprocessing's import and process start-up are not paid by a render that can fork."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys; from convanim.cli import cli\n"
+        "forks, fork = [], os.fork\n"
+        "os.fork = lambda: forks.append(1) or fork()\n"
+        "cli.main(['render', '-i', '12', '-p', '1', '-j', '2', '-o', '-'], standalone_mode=False)\n"
+        "sys.stderr.write(repr(('multiprocessing' in sys.modules, len(forks))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert done.stdout.startswith(b"GIF89a")
+    assert done.stderr.decode().strip().endswith("(False, 2)")  # two workers, forked without it
 
 
 def _slow_first(item: int) -> tuple[int, int]:
