@@ -542,12 +542,13 @@ class ScatterScene(Scene):
             grid = self.layout.outputs.get(int(f))
             if grid is None:
                 continue
-            for i, r in enumerate(rows):
-                for j, q in enumerate(cols):
+            prior = self.prior[n, a].tolist()
+            placed = []
+            for i, r in enumerate(rows.tolist()):
+                for j, q in enumerate(cols.tolist()):
                     text = self.labels.running_cell(n, a, i, j)
-                    overlap = bool(self.prior[n, a, i, j])
-                    tile = self._canvas_tile(int(r), int(q), text, current=not permanent, overlap=overlap)
-                    self.cell(grid, int(r), int(q), tile, permanent)
+                    placed.append((r, q, self._canvas_tile(r, q, text, current=not permanent, overlap=prior[i][j])))
+            self.cells(grid, placed, permanent)
 
     def draw(self, frame: Frame) -> None:
         steps = self.steps
