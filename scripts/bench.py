@@ -269,12 +269,13 @@ LIBRARIES = {
 
 
 def gif_floors(args: list[str], target: Path) -> dict[str, float | int | bool]:
-    """The GIF encoder alone on this case's own frames, in a child process: one core (baseline B)
-    and every core (the same frames through the same ordered, bounded pool the writer uses).
+    """Pillow's GIF encoder alone on this case's own frames, in a child process: one core (baseline
+    B) and every core (the same frames through the ordered, bounded pool the writer uses).
 
     The frames are recorded from a one-core render (each frame's patch, place and parameters, as
-    handed to the encoder), then encoded again from memory: serially, and on all cores; the two
-    byte streams must be equal.
+    handed to the encoder), then encoded again from memory, each frame's whole box by Pillow's LZW:
+    serially, and on all cores; the two byte streams must be equal. (A render writes the blank rows
+    of a frame's box without Pillow, ``convanim.write.lzw``: its own encoder is not the floor.)
     """
     code = f"""
 import io, json, time
@@ -299,12 +300,12 @@ for patch, x, y, params in patches:  # baseline B: Pillow's LZW on the whole pat
     for chunk in GifImagePlugin.getdata(Image.fromarray(patch), offset=(x, y), **params):
         one.write(chunk)
 serial = time.perf_counter() - start
-gif.encode_frame = encode  # the workers find it by name
+gif.encode_frame = encode
 cores = parallel.available_cores()
 parallel.START_AFTER = 0  # the floor starts its workers at once
 every = io.BytesIO()
 start = time.perf_counter()
-pool = parallel.OrderedPool(encode, every.write, cores)
+pool = parallel.OrderedPool(gif.encode_frame_whole, every.write, cores)  # Pillow's LZW, whole boxes
 try:
     for job in jobs:
         pool.submit(job)

@@ -333,10 +333,10 @@ def test_a_failed_frame_sequence_leaves_nothing(tmp_path: Path, monkeypatch: pyt
 def test_gif_frames_are_the_bytes_pillow_writes(  # type: ignore[no-untyped-def]
     height, width, x, duration, disposal_transparency, seed
 ) -> None:
-    """Our frame encoder drives Pillow's LZW directly: its bytes are ``GifImagePlugin.getdata``'s."""
+    """Our Pillow frame encoder drives its LZW directly: its bytes are ``GifImagePlugin.getdata``'s."""
     from PIL import GifImagePlugin
 
-    from convanim.write.gif import encode_frame
+    from convanim.write.gif import encode_frame_whole
 
     disposal, transparency = disposal_transparency
     rng = np.random.default_rng(seed)
@@ -347,7 +347,7 @@ def test_gif_frames_are_the_bytes_pillow_writes(  # type: ignore[no-untyped-def]
         params["transparency"] = transparency
     pieces = [(0, 0, patch, None)]
     expected = b"".join(GifImagePlugin.getdata(Image.fromarray(patch), offset=(x, 3 * x), **params))
-    assert encode_frame((x, 3 * x, height, width, pieces, params)) == expected
+    assert encode_frame_whole((x, 3 * x, height, width, pieces, params)) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,184 @@
+"""GIF image data (LZW codes in sub-blocks) for a frame's box, most of whose middle rows are blank.
+
+A frame's box spans every part that changed: from the window at the top of the picture to the sum
+line at its foot. Its rows in between hold only the transparent index, and Pillow's LZW encoder
+spends about 4 ns on each of their pixels, as on any pixel: three quarters of a large render's work.
+
+GIF's LZW stream may restart anywhere: after a clear code (256) the decoder's table and code width
+start afresh. So the rows above the blank ones and the rows below are encoded by Pillow, each from
+a fresh table, and the blank rows between are written here, in arithmetic on the run's length, as
+the codes an LZW encoder starting afresh writes for a run of one index: the index, then each next
+code (the decoder makes it the string before it and one more index), one pixel longer each time.
+Each part starts with a clear code at the width the decoder reads by then; the stream ends with
+the end code (257). Every GIF decoder reads clear codes mid-stream (encoders write one whenever
+their table fills).
+
+Pillow's output gives its codes' number only implicitly: its stream is a clear code, the codes,
+the end code and padding, and the width of the n-th code after a clear is fixed (``widths``), so
+the stream's length gives the number of codes. That is checked (the clear, the end code, zero
+padding, a table that cannot have filled), and where it does not hold, Pillow's encoding of the
+whole box is used, so the pixels are always the box's.
+
+The bytes differ from Pillow's for the whole box (each part learns its own strings, a few per cent
+larger) and are the same for any number of processes. Knows nothing about frames.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageFile
+
+CLEAR = 256
+END = 257
+FIRST = 258  # the first code a table adds (8-bit indices)
+# Codes a part may have after its clear code: its table (entries 258 to 4095) cannot fill, so
+# Pillow cannot have written a clear code inside it, and a run here never needs one.
+MOST_CODES = 3700
+
+Part = tuple[int, int, int]  # its codes after a clear code, as an integer (the first code lowest), bits, codes
+
+
+@functools.cache
+def widths() -> list[int]:
+    """The width of the n-th code after a clear code, as the decoder reads it (n from 0).
+
+    Before it reads code n the decoder's table holds ``FIRST + n - 1`` entries (the first code
+    adds none); the width is the bits of the next entry's number, 9 to 12.
+    """
+    return [min(12, (FIRST + max(n - 1, 0)).bit_length()) for n in range(MOST_CODES + 2)]
+
+
+@functools.cache
+def offsets() -> list[int]:
+    """Bits taken by the first n codes after a clear code."""
+    return list(itertools.accumulate(widths(), initial=0))
+
+
+@functools.cache
+def _run_codes(value: int) -> int:
+    """The codes for a run of ``value`` after a clear code: ``value``, then FIRST, FIRST + 1, ...
+
+    Code n stands for n + 1 pixels (FIRST is the string of two the decoder has just made from
+    the code before it and its first index; each next code, one longer).
+    """
+    codes = np.array([value, *range(FIRST, FIRST + MOST_CODES - 1)])
+    bit = np.arange(12)
+    bits = ((codes[:, None] >> bit) & 1)[bit < np.array(widths()[:MOST_CODES])[:, None]]  # each code's, low first
+    return int.from_bytes(np.packbits(bits.astype(np.uint8), bitorder="little").tobytes(), "little")
+
+
+def run(value: int, pixels: int) -> list[Part]:
+    """Parts (each after its own clear code) for ``pixels`` pixels of ``value``."""
+    most = MOST_CODES * (MOST_CODES + 1) // 2 - 1  # what MOST_CODES codes cover, with room for the rest
+    parts = []
+    while pixels > 0:
+        size = min(pixels, most)
+        pixels -= size
+        # m codes cover 1 + 2 + ... + m pixels; the rest (under m + 1) is one code already made.
+        m = (int((8 * size + 1) ** 0.5) - 1) // 2
+        while (m + 1) * (m + 2) // 2 <= size:
+            m += 1
+        while m * (m + 1) // 2 > size:
+            m -= 1
+        rest = size - m * (m + 1) // 2
+        bits, count = _run_codes(value) & ((1 << offsets()[m]) - 1), m
+        if rest:
+            bits |= (value if rest == 1 else FIRST + rest - 2) << offsets()[m]
+            count += 1
+        parts.append((bits, offsets()[count], count))
+    return parts
+
+
+def pillow_data(patch: NDArray[np.uint8]) -> bytes:
+    """Pillow's GIF image data (sub-blocks, no terminator) for ``patch``, as ``getdata`` writes it."""
+    height, width = patch.shape
+    image = Image.frombuffer("L", (width, height), np.ascontiguousarray(patch), "raw", "L", 0, 1)
+    encoder = Image._getencoder("L", "gif", "L")
+    parts = []
+    try:
+        encoder.setimage(image.im, (0, 0, width, height))
+        block = max(ImageFile.MAXBLOCK, width * 4)  # as ImageFile._save reads it
+        while True:
+            _, status, data = encoder.encode(block)
+            parts.append(data)
+            if status:
+                break
+        if status < 0:
+            raise OSError(f"the GIF encoder failed (error {status})")
+    finally:
+        encoder.cleanup()
+    return b"".join(parts)
+
+
+def _unblocked(data: bytes) -> bytes:
+    """The bytes of GIF sub-blocks (each a length byte and that many bytes), joined."""
+    chunks, at = [], 0
+    while at < len(data):
+        size = data[at]
+        chunks.append(data[at + 1 : at + 1 + size])
+        at += size + 1
+    return b"".join(chunks)
+
+
+def sub_blocks(data: bytes) -> bytes:
+    """``data`` as GIF sub-blocks of up to 255 bytes (no terminator)."""
+    view = memoryview(data)
+    return b"".join(bytes((len(view[at : at + 255]),)) + view[at : at + 255] for at in range(0, len(data), 255))
+
+
+def pillow_part(patch: NDArray[np.uint8]) -> Part | None:
+    """Pillow's codes for ``patch`` after its clear code, before its end code (None: not checked)."""
+    data = _unblocked(pillow_data(patch))
+    stream, total = int.from_bytes(data, "little"), 8 * len(data)
+    at = offsets()
+    # The clear code (9 bits), ``count`` codes, the end code: 9 + at[count + 1] bits, then under 8.
+    count = bisect.bisect_left(at, total - 16) - 1
+    if not 0 <= count < MOST_CODES or not total - 8 < 9 + at[count + 1] <= total:
+        return None
+    end = 9 + at[count]
+    if (
+        stream & 0x1FF != CLEAR
+        or (stream >> end) & ((1 << widths()[count]) - 1) != END
+        or stream >> (end + widths()[count])
+    ):
+        return None
+    return (stream >> 9) & ((1 << at[count]) - 1), at[count], count
+
+
+def joined(parts: list[Part]) -> bytes:
+    """The image data of ``parts`` in order: each after a clear code, then the end code."""
+    stream = position = 0
+    width = 9
+    for bits, size, count in parts:
+        stream |= CLEAR << position
+        position += width
+        stream |= bits << position
+        position += size
+        width = widths()[count]
+    stream |= END << position
+    position += width
+    return sub_blocks(stream.to_bytes((position + 7) // 8, "little"))
+
+
+def image_data(patch: NDArray[np.uint8], blank: tuple[int, int] | None, value: int) -> bytes:
+    """GIF image data (sub-blocks, no terminator) for ``patch``, 8-bit codes.
+
+    ``blank``: rows ``[top, bottom)`` that hold only ``value``, written as a run between Pillow's
+    codes for the rows above and below (None: Pillow's encoding of the whole patch).
+    """
+    if blank is not None:
+        top, bottom = blank
+        parts: list[Part | None] = []
+        if top:
+            parts.append(pillow_part(patch[:top]))
+        parts.extend(run(value, (bottom - top) * patch.shape[1]))
+        if bottom < patch.shape[0]:
+            parts.append(pillow_part(patch[bottom:]))
+        if all(part is not None for part in parts):
+            return joined([part for part in parts if part is not None])
+    return pillow_data(patch)
