@@ -13,11 +13,12 @@ Each part starts with a clear code at the width the decoder reads by then; the s
 the end code (257). Every GIF decoder reads clear codes mid-stream (encoders write one whenever
 their table fills).
 
-Pillow's output gives its codes' number only implicitly: its stream is a clear code, the codes,
-the end code and padding, and the width of the n-th code after a clear is fixed (``widths``), so
-the stream's length gives the number of codes. That is checked (the clear, the end code, zero
-padding, a table that cannot have filled), and where it does not hold, Pillow's encoding of the
-whole box is used, so the pixels are always the box's.
+Pillow's output gives its codes' number only implicitly: its stream is a clear code, the codes
+(a clear code again after every ``CYCLE`` of them, when its table is full), the end code and
+padding, and the width of the n-th code after a clear is fixed (``widths``), so the stream's
+length gives the number of codes. That is checked (each clear code, the end code, zero padding),
+and where it does not hold, Pillow's encoding of the whole box is used, so the pixels are always
+the box's.
 
 The bytes differ from Pillow's for the whole box (each part learns its own strings, a few per cent
 larger) and are the same for any number of processes. Knows nothing about frames.
@@ -36,9 +37,10 @@ from PIL import Image, ImageFile
 CLEAR = 256
 END = 257
 FIRST = 258  # the first code a table adds (8-bit indices)
-# Codes a part may have after its clear code: its table (entries 258 to 4095) cannot fill, so
-# Pillow cannot have written a clear code inside it, and a run here never needs one.
+# Codes a run here has after its clear code: its table (entries 258 to 4095) never fills.
 MOST_CODES = 3700
+# Pillow's encoder writes a clear code after this many codes (its table is full), at width 12.
+CYCLE = 3839
 
 Part = tuple[int, int, int]  # its codes after a clear code, as an integer (the first code lowest), bits, codes
 
@@ -50,7 +52,7 @@ def widths() -> list[int]:
     Before it reads code n the decoder's table holds ``FIRST + n - 1`` entries (the first code
     adds none); the width is the bits of the next entry's number, 9 to 12.
     """
-    return [min(12, (FIRST + max(n - 1, 0)).bit_length()) for n in range(MOST_CODES + 2)]
+    return [min(12, (FIRST + max(n - 1, 0)).bit_length()) for n in range(CYCLE + 2)]
 
 
 @functools.cache
@@ -132,22 +134,28 @@ def sub_blocks(data: bytes) -> bytes:
 
 
 def pillow_part(patch: NDArray[np.uint8]) -> Part | None:
-    """Pillow's codes for ``patch`` after its clear code, before its end code (None: not checked)."""
+    """Pillow's codes for ``patch`` after its first clear code, before its end code (None: not
+    checked). The count is of the codes after the last clear code: its next code's width."""
     data = _unblocked(pillow_data(patch))
     stream, total = int.from_bytes(data, "little"), 8 * len(data)
-    at = offsets()
-    # The clear code (9 bits), ``count`` codes, the end code: 9 + at[count + 1] bits, then under 8.
-    count = bisect.bisect_left(at, total - 16) - 1
-    if not 0 <= count < MOST_CODES or not total - 8 < 9 + at[count + 1] <= total:
+    if stream & 0x1FF != CLEAR:
         return None
-    end = 9 + at[count]
-    if (
-        stream & 0x1FF != CLEAR
-        or (stream >> end) & ((1 << widths()[count]) - 1) != END
-        or stream >> (end + widths()[count])
-    ):
-        return None
-    return (stream >> 9) & ((1 << at[count]) - 1), at[count], count
+    at, width = offsets(), widths()
+    cycle = at[CYCLE] + width[CYCLE]  # a full table's codes and the clear code after them
+    body = total - 9
+    for cycles in sorted({body // cycle, max(0, body // cycle - 1)}):
+        left = body - cycles * cycle  # the last codes, the end code, padding
+        # The end code's bits past its highest set bit (the 9th) may be cut with the last byte.
+        for count in range(bisect.bisect_left(at, left - 19), min(bisect.bisect_right(at, left - 9), CYCLE + 1)):
+            end = 9 + cycles * cycle + at[count]
+            if (
+                (stream >> end) & ((1 << width[count]) - 1) == END
+                and not stream >> (end + width[count])
+                and all((stream >> (9 + j * cycle + at[CYCLE])) & 0xFFF == CLEAR for j in range(cycles))
+            ):
+                size = cycles * cycle + at[count]
+                return (stream >> 9) & ((1 << size) - 1), size, count
+    return None
 
 
 def joined(parts: list[Part]) -> bytes:
