@@ -88,7 +88,7 @@ def test_pillows_codes_taken_apart_join_to_its_bytes(height, width, colours, bla
     assert part is not None
 
     def bits(data: bytes) -> int:
-        return int.from_bytes(lzw._unblocked(data), "little")
+        return int.from_bytes(lzw.unblocked(data), "little")
 
     assert bits(lzw.joined([part])) == bits(lzw.pillow_data(patch))
 
