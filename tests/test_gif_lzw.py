@@ -158,3 +158,72 @@ def test_a_frame_with_blank_rows_decodes_as_its_patch_and_others_are_pillows_byt
     short = job(100, 900, [(10, 0, window, None), (0, 91, sums, None)])
     assert gif.blank_rows(short) is None
     assert gif.encode_frame(short) == gif.encode_frame_whole(short)
+
+
+def table_strings(codes: list[int]) -> dict[int, bytes]:
+    """The decoder's table after ``codes`` (read after a clear code), string by string: the reference."""
+    table = {code: bytes((code,)) for code in range(256)}
+    previous = None
+    for code in codes:
+        if previous is not None:
+            string = table[code] if code in table else table[previous] + table[previous][:1]
+            table[lzw.FIRST + len(table) - 256] = table[previous] + string[:1]
+        previous = code
+    return table
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 80), st.integers(1, 300), st.integers(1, 12), st.floats(0, 1), st.integers(0, 2**32 - 1))
+def test_the_runs_a_table_holds_are_found_by_their_parents(height, width, colours, blank, seed) -> None:  # type: ignore[no-untyped-def]
+    """``strings_of`` (all entries at once, by doubling) against the table built string by string."""
+    rng = np.random.default_rng(seed)
+    patch = np.where(rng.random((height, width)) < blank, TRANSPARENT, rng.integers(0, colours, (height, width)))
+    part = lzw.pillow_part(patch.astype(np.uint8))
+    assert part is not None
+    if part[2] == 0:
+        return
+    codes = lzw._last_codes(part)
+    table = table_strings(codes.tolist())
+    runs = {len(string): code for code, string in table.items() if set(string) == {TRANSPARENT}}
+    found = lzw.strings_of(TRANSPARENT, codes)
+    assert found is not None
+    assert found.tolist() == [runs[length] for length in range(1, max(runs) + 1)]
+
+
+def test_a_run_after_rows_goes_on_with_their_table() -> None:
+    """Rows with long gaps teach the table long runs of the transparent index; the blank rows after
+    them use those (fewer bits than from a fresh table) and decode to the box. After rows of noise
+    (12-bit codes, short runs), a fresh table is shorter, and is the one written."""
+    rng = np.random.default_rng(8)
+    patch = np.full((40 + 500 + 9, 600), TRANSPARENT, dtype=np.uint8)
+    patch[:40, 100:160] = rng.integers(0, 5, (40, 60))  # a window's rows: cells, and a gap each side
+    patch[540:, :300] = rng.integers(0, 5, (9, 300))  # a sum line
+    noise = banded(rng, 600, 40, 500, 9, 5)
+    pixels = 500 * 600
+    for box, goes_on in ((patch, True), (noise, False)):
+        above = lzw.pillow_part(box[:40])
+        assert above is not None
+        going_on = lzw.continued(above, TRANSPARENT, pixels)
+        assert going_on is not None
+        fresh = [above, *lzw.run(TRANSPARENT, pixels)]
+        assert (len(lzw.joined([going_on])) < len(lzw.joined(fresh))) == goes_on
+        assert lzw.after(above, TRANSPARENT, pixels) == ([going_on] if goes_on else fresh)
+        data = lzw.image_data(box, (40, 540), TRANSPARENT)
+        indices, seen = decoded(data, *box.shape)
+        assert np.array_equal(indices, box)
+        assert np.array_equal(seen, PALETTE[box])
+
+
+@pytest.mark.parametrize("pixels", [1, 2, 3, 59, 60, 61, 1_000, 100_000])
+def test_a_run_going_on_of_any_length_decodes(pixels: int) -> None:
+    """Shorter than the longest run the table holds, around it, and far past it."""
+    rows = np.full((6, 100), TRANSPARENT, dtype=np.uint8)
+    rows[:, 20:40] = 3  # gaps of 80 pixels between rows
+    above = lzw.pillow_part(rows)
+    assert above is not None
+    going_on = lzw.continued(above, TRANSPARENT, pixels)
+    assert going_on is not None
+    shown = np.concatenate([rows.ravel(), np.full(pixels, TRANSPARENT, dtype=np.uint8)])
+    width = 100 if shown.size % 100 == 0 else shown.size
+    indices, _ = decoded(lzw.joined([going_on]), shown.size // width, width)
+    assert np.array_equal(indices.ravel(), shown)

@@ -63,6 +63,12 @@ def offsets() -> list[int]:
 
 
 @functools.cache
+def _arrays() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``offsets()`` and ``widths()`` as arrays."""
+    return np.array(offsets(), dtype=np.int64), np.array(widths(), dtype=np.int64)
+
+
+@functools.cache
 def _run_codes(value: int) -> int:
     """The codes for a run of ``value`` after a clear code: ``value``, then FIRST, FIRST + 1, ...
 
@@ -159,6 +165,107 @@ def pillow_part(patch: NDArray[np.uint8]) -> Part | None:
     return None
 
 
+def _last_codes(part: Part) -> NDArray[np.int64]:
+    """The codes of ``part`` after its last clear code, in order."""
+    bits, size, count = part
+    offset, width = _arrays()
+    at = offset[:count]
+    data = (bits >> (size - offsets()[count])).to_bytes(offsets()[count] // 8 + 3, "little")
+    window = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
+    byte = at >> 3
+    window = window[byte] | window[byte + 1] << 8 | window[byte + 2] << 16  # a code and its shift fit 24 bits
+    codes: NDArray[np.int64] = (window >> (at & 7)) & ((1 << width[:count]) - 1)
+    return codes
+
+
+def strings_of(value: int, codes: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """The codes of ``value`` repeated 1, 2, ... times in the decoder's table after ``codes`` (read
+    after a clear code), longest last (None: not one of each length, which LZW's tables always have).
+
+    Entry ``FIRST + i`` is the string of code i and the first index of code i + 1. Each string's
+    first index, whether it holds only ``value`` and its length follow its entry's parents to the
+    index it starts with: for all entries at once, each of 12 rounds doubling the steps taken.
+    """
+    size = FIRST + len(codes) - 1
+    parent = np.arange(size)
+    parent[FIRST:] = codes[:-1]
+    start = parent.copy()
+    for _ in range(12):  # a table holds strings of at most 4096 - 256 indices
+        start = start[start]
+    only = np.zeros(size, dtype=bool)
+    only[value] = True
+    only[FIRST:] = start[codes[1:]] == value  # a code may be the entry it makes: its start is known
+    length = (np.arange(size) >= FIRST).astype(np.int64)
+    up = parent
+    for _ in range(12):
+        only &= only[up]
+        length += length[up]
+        up = up[up]
+    found = np.flatnonzero(only)
+    longest = int(length[found].max()) + 1
+    strings = np.full(longest, -1, dtype=np.int64)
+    strings[length[found]] = found
+    return strings if len(found) == longest and (strings >= 0).all() else None
+
+
+def continued(part: Part, value: int, pixels: int) -> Part | None:
+    """Pillow's ``part`` and, with no clear code between, ``pixels`` pixels of ``value``, written with
+    the runs of ``value`` its table holds already: its longest, then each next code one longer (the
+    codes a run after a clear code uses, from that length on). A fresh table would need about
+    sqrt(2n) codes; this needs sqrt(2n + L^2) - L, as Pillow's encoder, going on, would.
+
+    None: the table would fill first, or the part ends at a clear code.
+    """
+    bits, size, count = part
+    if count == 0:
+        return None
+    strings = strings_of(value, _last_codes(part))
+    if strings is None:
+        return None
+    at, width = offsets(), widths()
+    longest = len(strings)
+    if pixels < longest:  # one code already made
+        code = int(strings[pixels - 1])
+        return bits | code << size, size + width[count], count + 1
+    left = pixels - longest
+    # m codes after the longest cover (L + 1) + ... + (L + m) pixels; the rest is one code made.
+    m = int(((2 * longest + 1) ** 2 + 8 * left) ** 0.5 - (2 * longest + 1)) // 2
+    while m * longest + m * (m + 1) // 2 > left:
+        m -= 1
+    while (m + 1) * longest + (m + 1) * (m + 2) // 2 <= left:
+        m += 1
+    rest = left - m * longest - m * (m + 1) // 2
+    last = count + m + (rest > 0)  # the index of the last code written here
+    if last >= MOST_CODES:
+        return None
+    bits |= int(strings[-1]) << size
+    size += width[count]
+    chain = (_run_codes(value) >> at[count + 1]) & ((1 << (at[count + m + 1] - at[count + 1])) - 1)
+    bits |= chain << size  # code j after the clear code is FIRST + j - 1: the entry it makes
+    size += at[count + m + 1] - at[count + 1]
+    if rest:
+        code = int(strings[rest - 1]) if rest <= longest else FIRST + count + rest - longest - 1
+        bits |= code << size
+        size += width[count + m + 1]
+    return bits, size, last + 1
+
+
+def after(above: Part, value: int, pixels: int) -> list[Part]:
+    """``above`` and a run of ``pixels`` pixels of ``value``: going on with its table, or after a
+    clear code, whichever takes fewer bits (a table full of other strings writes 12-bit codes,
+    and may hold no long run of ``value``)."""
+    fresh = run(value, pixels)
+    going_on = continued(above, value, pixels)
+    width = widths()
+    if going_on is None:
+        return [above, *fresh]
+    clears = [width[above[2]], *(width[part[2]] for part in fresh[:-1])]
+    fresh_bits = sum(clears) + sum(part[1] for part in fresh) + width[fresh[-1][2]]  # to the next code
+    if going_on[1] - above[1] + width[going_on[2]] <= fresh_bits:
+        return [going_on]
+    return [above, *fresh]
+
+
 def joined(parts: list[Part]) -> bytes:
     """The image data of ``parts`` in order: each after a clear code, then the end code."""
     stream = position = 0
@@ -182,10 +289,11 @@ def image_data(patch: NDArray[np.uint8], blank: tuple[int, int] | None, value: i
     """
     if blank is not None:
         top, bottom = blank
-        parts: list[Part | None] = []
+        pixels = (bottom - top) * patch.shape[1]
+        parts: list[Part | None] = list(run(value, pixels))
         if top:
-            parts.append(pillow_part(patch[:top]))
-        parts.extend(run(value, (bottom - top) * patch.shape[1]))
+            above = pillow_part(patch[:top])
+            parts = [above, *parts] if above is None else after(above, value, pixels)
         if bottom < patch.shape[0]:
             parts.append(pillow_part(patch[bottom:]))
         if all(part is not None for part in parts):
