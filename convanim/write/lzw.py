@@ -20,9 +20,13 @@ length gives the number of codes. That is checked (each clear code, the end code
 and where it does not hold, Pillow's encoding of the whole box is used, so the pixels are always
 the box's.
 
-The bytes differ from Pillow's for the whole box: each part learns its own strings, and a run from
-a fresh table takes about sqrt(2n) codes, so a file is 4-15 % larger (most where frames change
-little). They are the same for any number of processes. Knows nothing about frames.
+A run after Pillow's upper rows goes on with their table where that is shorter (``after``): the
+table's longest run of the index is found from Pillow's codes (``strings_of``), and the run goes on
+from that length, as Pillow's encoder would, instead of from one pixel (about sqrt(2n) codes).
+
+The bytes differ from Pillow's for the whole box: the rows below the run learn their strings
+afresh. A file is from 2 % smaller to 6 % larger (most where frames change little). The bytes are
+the same for any number of processes. Knows nothing about frames.
 """
 
 from __future__ import annotations
