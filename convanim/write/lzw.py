@@ -294,12 +294,9 @@ def image_data(patch: NDArray[np.uint8], blank: tuple[int, int] | None, value: i
     if blank is not None:
         top, bottom = blank
         pixels = (bottom - top) * patch.shape[1]
-        parts: list[Part | None] = list(run(value, pixels))
-        if top:
-            above = pillow_part(patch[:top])
-            parts = [above, *parts] if above is None else after(above, value, pixels)
-        if bottom < patch.shape[0]:
-            parts.append(pillow_part(patch[bottom:]))
-        if all(part is not None for part in parts):
-            return joined([part for part in parts if part is not None])
+        above = pillow_part(patch[:top]) if top else None
+        below = pillow_part(patch[bottom:]) if bottom < patch.shape[0] else None
+        if (above is not None or not top) and (below is not None or bottom == patch.shape[0]):
+            parts = run(value, pixels) if above is None else after(above, value, pixels)
+            return joined(parts if below is None else [*parts, below])
     return pillow_data(patch)
