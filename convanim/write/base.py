@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,14 +126,15 @@ def bounding_box(mask: NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
 class HeldFrameWriter(FrameWriter):
     """A writer that holds each frame until the next differs, so equal frames become one longer one.
 
-    A subclass sets ``previous`` (None), ``pending_ms`` and a :class:`ColourFrame` ``colour`` in
-    ``setup()``, and implements ``_encode()``: hand the held frame (``colour``) to its encoder for
-    ``pending_ms``. ``finish()`` encodes the last held frame.
+    A subclass sets ``previous`` (None), ``pending_ms`` and a :class:`KeptFrame` ``colour`` in
+    ``setup()`` (RGBA: :class:`ColourFrame`; video: ``yuv.Yuv420Frame``), and implements
+    ``_encode()``: hand the held frame (``colour``) to its encoder for ``pending_ms``. ``finish()``
+    encodes the last held frame.
     """
 
     previous: NDArray[np.uint8] | None
     pending_ms: int
-    colour: ColourFrame
+    colour: KeptFrame
 
     def add(self, pixels: NDArray[np.uint8], duration_ms: int, changed: Box | None = None) -> None:
         """Add a frame. ``changed`` bounds where it may differ from the last one (None: anywhere)."""
@@ -155,6 +156,13 @@ class HeldFrameWriter(FrameWriter):
     @abstractmethod
     def _encode(self) -> None:
         """Encode the held frame, shown for ``pending_ms``."""
+
+
+class KeptFrame(Protocol):
+    """The held frame as an encoder takes it (colours, planes), converted only where frames change."""
+
+    def update(self, pixels: NDArray[np.uint8], changed: Box | None) -> None:
+        """Bring it up to ``pixels``, which differ from the last ones only inside ``changed``."""
 
 
 class ColourFrame:

@@ -9,7 +9,10 @@ frames and durations.
 
 libx264 refuses odd sizes: the picture is padded on the right and bottom with the background.
 x264's bytes depend on its thread count, so it is pinned (the default follows the CPUs).
-Colours are converted with the BT.709 matrix, limited range, and the stream is tagged so.
+Colours are converted with the BT.709 matrix, limited range, chroma sited at the centre of each
+2x2 block, and the stream is tagged so. The conversion (``yuv.py``) writes into one encoder frame,
+made once, and only where a frame changed: x264 copies a frame in when it is given it, so the
+same memory serves the next one.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import ColourFrame, HeldFrameWriter
+from .base import HeldFrameWriter
+from .yuv import Yuv420Frame
 
 CODEC = "libx264"
 THREADS = 2  # pinned: x264's output depends on it
 CRF = 20  # a little finer than x264's 23: thin text and grid lines stay sharp
+CHROMA_CENTRE = "chromaloc=1"  # H.264's chroma_sample_loc_type 1: each Cb/Cr is its 2x2 block's mean
 PRESET = "medium"
 MS = Fraction(1, 1000)
 INSTALL = "pip install 'convanim[mp4]'"
@@ -42,6 +47,12 @@ def missing() -> str | None:
     return None
 
 
+def _plane_array(plane: Any) -> NDArray[np.uint8]:
+    """A plane of an FFmpeg frame as a (height, width) array over its memory (rows ``line_size`` apart)."""
+    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : plane.width]
+
+
 class Mp4Writer(HeldFrameWriter):
     """Setup / add frame / finish, with ``close()`` releasing the encoder. ``loop`` is not stored."""
 
@@ -51,11 +62,13 @@ class Mp4Writer(HeldFrameWriter):
         if self.info.transparent:
             raise ValueError("H.264 has no alpha channel")
         self.even = (self.width + self.width % 2, self.height + self.height % 2)
-        self.colour = ColourFrame(self.palette, *self.even, fill=self.info.background)  # the padding stays background
+        self.frame: Any = av.VideoFrame(*self.even, "yuv420p")
+        y, cb, cr = (_plane_array(plane) for plane in self.frame.planes)
+        self.colour = Yuv420Frame(self.palette, *self.even, self.info.background, (y, cb, cr))
+        self.frame.time_base = MS
         self.container: Any = av.open(self.stream, "w", format="mp4")
-        video: Any = self.container.add_stream(
-            CODEC, options={"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF)}
-        )
+        options = {"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF), "x264-params": CHROMA_CENTRE}
+        video: Any = self.container.add_stream(CODEC, options=options)
         video.width, video.height = self.even
         video.pix_fmt = "yuv420p"
         video.time_base = MS
@@ -71,14 +84,10 @@ class Mp4Writer(HeldFrameWriter):
         self.frames = 0
 
     def _encode(self) -> None:
-        import av
-
+        """Hand the held frame (the planes ``colour`` keeps up to date) to x264, which copies it in."""
         assert self.previous is not None
-        frame = av.VideoFrame.from_ndarray(self.colour.rgba(), format="rgba")
-        frame = frame.reformat(format="yuv420p", src_colorspace="ITU709", dst_colorspace="ITU709")
-        frame.pts = self.start_ms
-        frame.time_base = MS
-        self._mux(self.video.encode(frame))
+        self.frame.pts = self.start_ms
+        self._mux(self.video.encode(self.frame))
         self.start_ms += self.pending_ms
         self.frames += 1
 

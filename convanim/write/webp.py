@@ -52,6 +52,8 @@ def _handle(image: Image.Image) -> Any:
 class WebpWriter(HeldFrameWriter):
     """Setup / add frame / finish. ``loop``: 0 plays forever, N plays N times."""
 
+    colour: ColourFrame
+
     def setup(self) -> None:
         self.alpha = self.info.transparent
         background = self.info.background
