@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convanim.write.base import OutputInfo
-from convanim.write.mp4 import CHROMA_CENTRE, CODEC, CRF, MS, PRESET, THREADS, Mp4Writer
+from convanim.write.mp4 import CODEC, CRF, MS, PRESET, THREADS, X264_PARAMS, Mp4Writer
 from convanim.write.yuv import Yuv420Frame, bt709
 
 colour = st.tuples(*[st.integers(0, 255)] * 3)
@@ -112,7 +112,7 @@ def encoded(width: int, height: int, planes: list[tuple[np.ndarray, ...]], durat
     """The planes encoded as the writer sets x264 up, each in a frame of its own."""
     buffer = io.BytesIO()
     container: Any = av.open(buffer, "w", format="mp4")
-    options = {"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF), "x264-params": CHROMA_CENTRE}
+    options = {"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF), "x264-params": X264_PARAMS}
     video: Any = container.add_stream(CODEC, options=options)
     video.width, video.height, video.pix_fmt, video.time_base = width, height, "yuv420p", MS
     context = video.codec_context

@@ -30,7 +30,11 @@ from .yuv import Yuv420Frame
 CODEC = "libx264"
 THREADS = 2  # pinned: x264's output depends on it
 CRF = 20  # a little finer than x264's 23: thin text and grid lines stay sharp
-CHROMA_CENTRE = "chromaloc=1"  # H.264's chroma_sample_loc_type 1: each Cb/Cr is its 2x2 block's mean
+# x264's own settings. chromaloc=1: H.264's chroma_sample_loc_type 1, each Cb/Cr its 2x2 block's
+# mean (yuv.py). rc-lookahead=10 (medium's is 40): frames x264 holds to plan its bits. On our frames,
+# 10 against 40 took 15-25 % less time and a third less memory (8->8 channels, 1878x1012: 379 MB
+# against 553 MB), for files 0.5-3 % smaller at the same PSNR (within 0.1 dB).
+X264_PARAMS = "chromaloc=1:rc-lookahead=10"
 PRESET = "medium"
 MS = Fraction(1, 1000)
 INSTALL = "pip install 'convanim[mp4]'"
@@ -67,7 +71,7 @@ class Mp4Writer(HeldFrameWriter):
         self.colour = Yuv420Frame(self.palette, *self.even, self.info.background, (y, cb, cr))
         self.frame.time_base = MS
         self.container: Any = av.open(self.stream, "w", format="mp4")
-        options = {"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF), "x264-params": CHROMA_CENTRE}
+        options = {"bf": "0", "threads": str(THREADS), "preset": PRESET, "crf": str(CRF), "x264-params": X264_PARAMS}
         video: Any = self.container.add_stream(CODEC, options=options)
         video.width, video.height = self.even
         video.pix_fmt = "yuv420p"
