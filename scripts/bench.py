@@ -19,8 +19,8 @@ It also times the 32,768-placement trace, ``convanim --help`` against ``python -
 the memory of a 4,096-frame render against its first 64 frames, and the whole gallery.
 
 The other formats (``formats()``): the MP4 of the 32x32, kernel 5, padding 2 case as a whole process
-against the MP4 writer alone encoding the same frames again from memory (PyAV: colour conversion,
-x264 and the muxer; see ``writer_alone``); the peak memory of 4,096-frame
+against the MP4 writer alone encoding the same frames again from memory, in a fresh process (PyAV:
+colour conversion, x264 and the muxer; see ``writer_alone``); the peak memory of 4,096-frame
 MP4 and WebP renders against their first 64 frames; WebP bytes against GIF bytes for every
 animated gallery asset; the HTML player of the stride-2 case against its GIF.
 """
