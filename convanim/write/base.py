@@ -158,6 +158,14 @@ class HeldFrameWriter(FrameWriter):
         """Encode the held frame, shown for ``pending_ms``."""
 
 
+def within(changed: Box | None, pixels: NDArray[np.uint8]) -> Box | None:
+    """``changed`` (None: all of it) clipped to the frame ``pixels``; None when nothing is left."""
+    height, width = pixels.shape
+    x0, y0, x1, y1 = changed if changed is not None else (0, 0, width, height)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
 class KeptFrame(Protocol):
     """The held frame as an encoder takes it (colours, planes), converted only where frames change."""
 
@@ -170,8 +178,8 @@ class ColourFrame:
 
     ``pixels`` is a (height, width) array of packed RGBA (alpha 0 at the ``transparent`` index);
     its bytes are RGBA in memory order. Only the box a frame may have changed is converted, so a
-    frame costs what changed, not the picture's size. The buffer may be larger than the frames
-    (video pads odd sizes): its margin keeps the colour of the ``fill`` index.
+    frame costs what changed, not the picture's size. The buffer may be larger than the frames:
+    its margin keeps the colour of the ``fill`` index.
     """
 
     def __init__(self, palette: list[RGB], width: int, height: int, fill: int, transparent: int | None = None) -> None:
@@ -183,12 +191,7 @@ class ColourFrame:
 
     def update(self, pixels: NDArray[np.uint8], changed: Box | None) -> None:
         """Bring the colour frame up to ``pixels``, which differ from the last ones only inside ``changed``."""
-        height, width = pixels.shape
-        x0, y0, x1, y1 = changed if changed is not None else (0, 0, width, height)
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
-        if x1 > x0 and y1 > y0:
+        box = within(changed, pixels)
+        if box is not None:
+            x0, y0, x1, y1 = box
             self.pixels[y0:y1, x0:x1] = self.table[pixels[y0:y1, x0:x1]]
-
-    def rgba(self) -> NDArray[np.uint8]:
-        """The frame as a (height, width, 4) uint8 view (no copy)."""
-        return self.pixels.view(np.uint8).reshape(self.pixels.shape[0], self.pixels.shape[1], 4)

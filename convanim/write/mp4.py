@@ -32,8 +32,8 @@ THREADS = 2  # pinned: x264's output depends on it
 CRF = 20  # a little finer than x264's 23: thin text and grid lines stay sharp
 # x264's own settings. chromaloc=1: H.264's chroma_sample_loc_type 1, each Cb/Cr its 2x2 block's
 # mean (yuv.py). rc-lookahead=10 (medium's is 40): frames x264 holds to plan its bits. On our frames,
-# 10 against 40 took 15-25 % less time and a third less memory (8->8 channels, 1878x1012: 379 MB
-# against 553 MB), for files 0.5-3 % smaller at the same PSNR (within 0.1 dB).
+# 10 against 40 took 15-25 % less time and a third less memory (8->8 channels, 1878x1012: 370 MiB
+# against 540 MiB), for files 0.5-3 % smaller at the same PSNR (within 0.1 dB).
 X264_PARAMS = "chromaloc=1:rc-lookahead=10"
 PRESET = "medium"
 MS = Fraction(1, 1000)
