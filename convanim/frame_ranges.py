@@ -15,7 +15,8 @@ ranges a worker (``write.parallel.WINDOW``).
 A writer whose encoder takes frames one after another (WebP, MP4, the transparent GIF's
 look-ahead, the HTML player) is still given every frame here, in order; the workers only draw:
 each frame comes back as the pixels of the parts the painter says changed, pasted here onto the
-frame before it. Drawing then runs beside the encoder instead of before it.
+frame before it. Drawing then runs beside the encoder instead of before it, and the writer is made
+only once the workers have started: its set-up runs while they draw the first ranges.
 
 Knows the scene and writer seams, not convolution.
 """
@@ -46,7 +47,7 @@ MAX_RANGE = 256  # frames a worker compresses into one result: a range's bytes d
 class _Work:
     drawing: Scene
     board: Storyboard
-    writer: Any  # a FrameWriter that takes ranges
+    writer: Any  # a FrameWriter that takes ranges (None: the workers only draw)
 
 
 _WORK: _Work | None = None  # what the forked workers draw: set before they start
@@ -122,24 +123,34 @@ def _draw_only(span: tuple[int, int]) -> list[DrawnFrame]:
 def draw_in_ranges(
     drawing: Scene,
     board: Storyboard,
-    writer: FrameWriter,
+    make_writer: Callable[[], FrameWriter],
     jobs: int,
     progress: Callable[[int], None] | None = None,
+    *,
+    frame_by_frame: bool = False,
 ) -> int:
-    """Draw every frame of ``board`` on ``jobs`` workers into ``writer`` (not finished); returns frames drawn.
+    """Draw every frame of ``board`` on ``jobs`` workers into the writer ``make_writer()`` makes, and
+    finish it; returns frames drawn.
 
-    A writer that ``takes_ranges`` gets whole ranges, drawn and compressed by the workers; any
-    other gets each frame in turn, drawn by the workers.
+    A writer that ``takes_ranges`` gets whole ranges, drawn and compressed by the workers (they start
+    with a copy of it); any other gets each frame in turn, drawn by the workers. The writer is made
+    first, and says which it is, unless the caller knows it takes ``frame_by_frame``: then it is made
+    once the first range is being drawn, so that its set-up (loading its encoder library, starting
+    the encoder) runs meanwhile. For MP4 that is PyAV's import and x264's start, some 50 ms, which
+    the first frames would otherwise wait for.
     """
     global _WORK
     frame = np.empty((drawing.layout.height, drawing.layout.width), dtype=np.uint8)
+    writer: FrameWriter | None = None
 
     def append(part: Any) -> None:
+        assert writer is not None
         writer.append_range(part)  # type: ignore[attr-defined]
         if progress is not None:
             progress(part.drawn)
 
     def add_each(drawn: list[DrawnFrame]) -> None:
+        assert writer is not None, "results are taken only once the writer is made"
         for parts, pixels, duration in drawn:
             if parts is None:
                 frame[...] = pixels[0]
@@ -151,19 +162,33 @@ def draw_in_ranges(
         if progress is not None:
             progress(len(drawn))
 
-    _WORK = _Work(drawing, board, writer)
-    if writer.takes_ranges:
-        pool: OrderedPool[tuple[int, int], Any] = OrderedPool(_draw_range, append, jobs, batch=1, start_after=0)
-        cut = spans(len(board), jobs, MAX_RANGE)
-    else:
-        pool = OrderedPool(_draw_only, add_each, jobs, batch=1, start_after=0)
-        cut = spans(len(board), jobs, MAX_DRAWN_RANGE)
-    assert pool.jobs > 1, "a range drawn here would change this process's writer: see worth_ranges"
     try:
-        for span in cut:
-            pool.submit(span)
-        pool.drain()
+        if not frame_by_frame:
+            writer = make_writer()
+        if writer is not None and writer.takes_ranges:
+            _WORK = _Work(drawing, board, writer)
+            pool: OrderedPool[tuple[int, int], Any] = OrderedPool(_draw_range, append, jobs, batch=1, start_after=0)
+            cut = spans(len(board), jobs, MAX_RANGE)
+        else:
+            _WORK = _Work(drawing, board, None)
+            pool = OrderedPool(_draw_only, add_each, jobs, batch=1, start_after=0)
+            cut = spans(len(board), jobs, MAX_DRAWN_RANGE)
+        assert pool.jobs > 1, "a range drawn here would change this process's writer: see worth_ranges"
+        try:
+            first = 0 if writer is not None else 1  # the writer's set-up and one worker drawing: both cores
+            for span in cut[:first]:
+                pool.submit(span)
+            if writer is None:
+                writer = make_writer()
+                assert not writer.takes_ranges, "a writer made late takes frame by frame"
+            for span in cut[first:]:
+                pool.submit(span)
+            pool.drain()
+        finally:
+            pool.close()
+            _WORK = None
+        writer.finish()
     finally:
-        pool.close()
-        _WORK = None
+        if writer is not None:
+            writer.close()
     return len(board)

@@ -29,7 +29,7 @@ from .outputs import OUTPUTS, check_background, output_for, output_key
 from .paint.raster import RASTER, RasterPainter
 from .plan.options import RenderOptions, check_timing
 from .plan.storyboard import Storyboard
-from .write.base import OutputInfo
+from .write.base import FrameWriter, OutputInfo
 from .write.files import FrameFiles, check_output, write_output
 from .write.parallel import resolve_jobs
 
@@ -298,15 +298,22 @@ def encode(
         jobs=1 if index is not None else resolve_jobs(jobs),
     )
     make = writer or output.writer()
-    frame_writer = make(stream, layout.width, layout.height, palette, animation.loop, info=info)
+
+    def made() -> FrameWriter:
+        return make(stream, layout.width, layout.height, palette, animation.loop, info=info)  # type: ignore[no-any-return]
+
+    if index is None and worth_ranges(len(board), info.jobs):
+        # A writer class that takes frame by frame is made once the workers draw (a factory, such as
+        # the GIF's, which picks its class by the background, is made first and says so itself).
+        later = isinstance(make, type) and not getattr(make, "takes_ranges", False)
+        return draw_in_ranges(drawing, board, made, info.jobs, progress, frame_by_frame=later)
+    frame_writer = made()
     count = 0
     try:
         if index is not None:
             pixels, _, _ = drawing.still(board, index)
             frame_writer.add(pixels, still_frame.duration_ms, None)
             count = 1
-        elif worth_ranges(len(board), info.jobs):
-            count = draw_in_ranges(drawing, board, frame_writer, info.jobs, progress)
         else:
             for pixels, changed, duration in drawing.frames(board):
                 frame_writer.add(pixels, duration, changed)

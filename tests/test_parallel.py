@@ -261,6 +261,26 @@ def test_a_render_forks_its_workers_without_multiprocessing() -> None:
     assert done.stderr.decode().strip().endswith("(False, 2)")  # two workers, forked without it
 
 
+def test_an_mp4_render_loads_pyav_while_its_first_frames_are_drawn(tmp_path: Path) -> None:
+    """The drawing workers are forked before PyAV is imported (its import and x264's start run
+    beside them), and the video is the one drawn on one core."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys; from convanim.cli import cli\n"
+        "seen, fork = [], os.fork\n"
+        "os.fork = lambda: seen.append('av' in sys.modules) or fork()\n"
+        "cli.main(['render', '--steps', 'term', '-o', sys.argv[1], '-j', sys.argv[2]], standalone_mode=False)\n"
+        "sys.stderr.write(repr(seen))"
+    )
+    two, one = tmp_path / "two.mp4", tmp_path / "one.mp4"
+    done = subprocess.run([sys.executable, "-c", code, str(two), "2"], capture_output=True, check=True)
+    assert done.stderr.decode().strip().endswith("[False, False]")  # two workers, forked before PyAV loaded
+    subprocess.run([sys.executable, "-c", code, str(one), "1"], capture_output=True, check=True)
+    assert two.read_bytes() == one.read_bytes()
+
+
 def _slow_first(item: int) -> tuple[int, int]:
     """Item 0 takes a while; the rest are quick. Returns the item and the worker that did it."""
     import os

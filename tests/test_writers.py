@@ -163,6 +163,22 @@ def test_a_missing_encoder_names_the_install_command(tmp_path: Path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_pyav_without_libx264_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyAV is imported only when the writer starts (while the first frames are drawn): its lack of
+    libx264 is said then, in one line, and nothing is written, on one core and on two."""
+    import av
+
+    monkeypatch.setattr(av, "codecs_available", av.codecs_available - {"libx264"})
+    for jobs in ("1", "2"):
+        result = run("render", "-i", "9", "-j", jobs, "-o", str(tmp_path / "a.mp4"))
+        assert result.exit_code == 2
+        assert result.stderr.strip().splitlines() == [
+            "Error: --output .mp4: this PyAV has no libx264 encoder: install PyAV's own wheel "
+            "(pip install 'convanim[mp4]')"
+        ]
+        assert list(tmp_path.iterdir()) == []
+
+
 def test_mp4_is_compared_by_what_a_viewer_sees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     made = animation(**STRIDE_2)
     expected = render_bytes(made, ".mp4")

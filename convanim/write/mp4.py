@@ -18,12 +18,14 @@ same memory serves the next one.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import SpecError
 from .base import HeldFrameWriter
 from .yuv import Yuv420Frame
 
@@ -41,14 +43,16 @@ INSTALL = "pip install 'convanim[mp4]'"
 
 
 def missing() -> str | None:
-    """Why MP4 cannot be written here (None: it can)."""
+    """Why MP4 cannot be written here (None: it can), asked before any work: whether PyAV is installed.
+
+    Asked without importing it: PyAV's import (some 40 ms) is made by the writer, while a render's
+    first frames are drawn. Whether this PyAV has libx264 is known only then (``setup``).
+    """
     try:
-        import av
-    except ImportError:
-        return f"writing .mp4 needs PyAV, which is not installed: {INSTALL}"
-    if CODEC not in av.codecs_available:
-        return f"this PyAV has no {CODEC} encoder: install PyAV's own wheel ({INSTALL})"
-    return None
+        found = importlib.util.find_spec("av")
+    except (ImportError, ValueError):
+        found = None
+    return None if found is not None else f"writing .mp4 needs PyAV, which is not installed: {INSTALL}"
 
 
 def _plane_array(plane: Any) -> NDArray[np.uint8]:
@@ -61,10 +65,12 @@ class Mp4Writer(HeldFrameWriter):
     """Setup / add frame / finish, with ``close()`` releasing the encoder. ``loop`` is not stored."""
 
     def setup(self) -> None:
-        import av
-
         if self.info.transparent:
             raise ValueError("H.264 has no alpha channel")
+        import av
+
+        if CODEC not in av.codecs_available:
+            raise SpecError(f"‹output› .mp4: this PyAV has no {CODEC} encoder: install PyAV's own wheel ({INSTALL})")
         self.even = (self.width + self.width % 2, self.height + self.height % 2)
         self.frame: Any = av.VideoFrame(*self.even, "yuv420p")
         y, cb, cr = (_plane_array(plane) for plane in self.frame.planes)
