@@ -261,6 +261,11 @@ CORE_CASES = [
     ("16x16 transposed s2", ["-i", "16", "-s", "2", "--transpose"]),
 ]
 FORMATS = (".gif", ".webp", ".mp4")
+# Without --repeat, a case whose whole process takes under SHORT_S is run SHORT_RUNS times (each run
+# its own floors, interleaved) and the medians shown: on a shared machine one run of half a second
+# swings by a fifth either way; the long cases are steadier, and one run of each is minutes.
+SHORT_S = 2.0
+SHORT_RUNS = 5
 # What a process must load to trace with numpy and write each format (see every_core).
 LIBRARIES = {
     ".gif": "import numpy; from PIL import Image, GifImagePlugin",
@@ -401,7 +406,7 @@ print(json.dumps({{"seconds": first, "warm_seconds": second, "frames": len(frame
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[str, ...] = FORMATS) -> list[str]:
+def every_core(work: Path, names: set[str] | None, repeat: int | None, formats: tuple[str, ...] = FORMATS) -> list[str]:
     """Issue 15's figures: per case and format, the whole process against the floors of the same run."""
     # A process that only starts Python and loads numpy (the trace) and the format's encoder library:
     # what no render can avoid. Added to a case's all-core floor it is the least any whole process
@@ -410,6 +415,11 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
         suffix: statistics.median(run([PY, "-c", LIBRARIES[suffix]])[0] for _ in range(7)) for suffix in formats
     }
     loads = "; ".join(f"{suffix} `python -c '{LIBRARIES[suffix]}'` {start_up[suffix]:.2f} s" for suffix in formats)
+    runs_text = (
+        f"Median of {repeat} run(s) per figure"
+        if repeat
+        else f"Median of {SHORT_RUNS} runs per figure where the whole process takes under {SHORT_S:.0f} s, else one run"
+    )
     lines: list[str] = [
         "",
         f"## Every core, every format (this machine: {os.cpu_count()} cores; load average at start "
@@ -420,7 +430,7 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
         "(B all); WebP and MP4 against their writer alone (libwebp's animation encoder, PyAV/x264 with the "
         "conversion to colour) encoding the same frames again from memory, timed from set-up to the last "
         "byte, its bytes equal to the render's (`same bytes` says so for them; for GIF it compares `-j 1`). "
-        f"Median of {repeat} run(s) per figure. The start-up of a process that only loads numpy and the "
+        f"{runs_text}. The start-up of a process that only loads numpy and the "
         f"format's encoder library ({loads}; median of 7) is what no whole process can avoid: the last two "
         "columns divide by it plus the all-core floor, and give that least possible whole process against "
         "the all-core floor (over 1.5: out of reach of any process that loads them). A video floor is the "
@@ -441,7 +451,8 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
         for suffix in formats:
             walls, rsss, ones, alls, warms, same = [], [], [], [], [], True
             frames, size = 0, 0
-            for _ in range(repeat):
+            runs = repeat or 1
+            while len(walls) < runs:
                 out = work / f"case{suffix}"
                 wall, rss, _ = run([PY, "-m", "convanim", *render, "-o", str(out), "--max-frames", "100000"])
                 walls.append(wall)
@@ -462,6 +473,8 @@ def every_core(work: Path, names: set[str] | None, repeat: int, formats: tuple[s
                     warms.append(float(alone["warm_seconds"]))
                     same = same and bool(alone["same"])
                     frames = int(alone["frames"])
+                if repeat is None and len(walls) == 1 and wall < SHORT_S:
+                    runs = SHORT_RUNS  # a short case swings with the machine: the median of several
             wall = statistics.median(walls)
             one_s = statistics.median(ones) if ones else float("nan")
             all_s = statistics.median(alls)
@@ -535,7 +548,10 @@ def main() -> int:
     parser.add_argument("--volume", action="store_true", help="only the volume presets against the encoder floor")
     parser.add_argument("--cores", action="store_true", help="only issue 15's table: every case, format and floor")
     parser.add_argument("--case", action="append", default=None, help="with --cores: only this case (repeatable)")
-    parser.add_argument("--repeat", type=int, default=1, help="with --cores: runs per figure (the median is shown)")
+    short = f"{SHORT_RUNS} for a case whose whole process is under {SHORT_S:.0f} s, else 1"
+    parser.add_argument(
+        "--repeat", type=int, default=None, help=f"with --cores: runs per figure, the median shown (default: {short})"
+    )
     parser.add_argument("--extras", action="store_true", help="with --cores: only memory, the gallery, start-up")
     parser.add_argument("--format", action="append", default=None, help="with --cores: only this format (.gif...)")
     options = parser.parse_args()
